@@ -1,0 +1,213 @@
+//! IAM action names (`service:resourceType:operation`) and the patterns that policies write for them.
+//!
+//! Huawei's policy syntax (IAM user guide, "Policy syntax", iam_01_0017): an action has three
+//! colon-separated segments; the service name is lowercase; resource type and operation compare
+//! case-insensitively and may use `*` for all or part of a segment (`evs:*:*`, `evs:*:get*`).
+
+use std::fmt;
+
+/// Why an action or pattern cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionError {
+    Empty,
+    SegmentCount(usize),
+    EmptySegment(usize),
+    InvalidChar(char),
+    UppercaseService,
+}
+
+impl fmt::Display for ActionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ActionError::Empty => write!(f, "the action is empty"),
+            ActionError::SegmentCount(n) => write!(
+                f,
+                "an action has three segments `service:resourceType:operation`, this one has {n}"
+            ),
+            ActionError::EmptySegment(i) => write!(f, "segment {} is empty", i + 1),
+            ActionError::InvalidChar(c) => write!(f, "the character {:?} is not allowed in an action", c),
+            ActionError::UppercaseService => write!(f, "the service name must be lowercase"),
+        }
+    }
+}
+
+/// Checks a concrete action as a catalog lists it: three segments of letters, digits, `-`, `_` or `.`,
+/// no wildcard, and a lowercase service.
+pub fn validate_action(action: &str) -> Result<(), ActionError> {
+    let segments = split_segments(action)?;
+    if segments[0].chars().any(|c| c.is_uppercase()) {
+        return Err(ActionError::UppercaseService);
+    }
+    for segment in segments {
+        if let Some(c) = segment.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
+            return Err(ActionError::InvalidChar(c));
+        }
+    }
+    Ok(())
+}
+
+fn split_segments(text: &str) -> Result<[&str; 3], ActionError> {
+    if text.is_empty() {
+        return Err(ActionError::Empty);
+    }
+    let parts: Vec<&str> = text.split(':').collect();
+    let [service, resource, operation] = parts[..] else {
+        return Err(ActionError::SegmentCount(parts.len()));
+    };
+    for (i, segment) in [service, resource, operation].iter().enumerate() {
+        if segment.is_empty() {
+            return Err(ActionError::EmptySegment(i));
+        }
+    }
+    Ok([service, resource, operation])
+}
+
+/// An `Action` entry of a policy statement, compiled for matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionPattern {
+    raw: String,
+    /// The three segments, lowercased.
+    segments: [String; 3],
+}
+
+impl ActionPattern {
+    pub fn parse(raw: &str) -> Result<Self, ActionError> {
+        let parts = split_segments(raw)?;
+        if let Some(c) = raw.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ActionError::InvalidChar(c));
+        }
+        Ok(ActionPattern { raw: raw.to_owned(), segments: parts.map(str::to_lowercase) })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    pub fn has_wildcard(&self) -> bool {
+        self.raw.contains('*')
+    }
+
+    /// True when the service segment has an uppercase letter, which Huawei does not accept.
+    pub fn has_uppercase_service(&self) -> bool {
+        self.raw.split(':').next().is_some_and(|s| s.chars().any(|c| c.is_uppercase()))
+    }
+
+    pub fn service(&self) -> &str {
+        &self.segments[0]
+    }
+
+    /// Tests a concrete action. All three segments compare case-insensitively, the service too: an
+    /// uppercase service name is a warning, not a different service.
+    pub fn matches(&self, action: &str) -> bool {
+        let mut parts = action.split(':');
+        for pattern in &self.segments {
+            let Some(segment) = parts.next() else { return false };
+            if !glob_match(pattern, &segment.to_lowercase()) {
+                return false;
+            }
+        }
+        parts.next().is_none()
+    }
+}
+
+impl fmt::Display for ActionPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+/// Matches `text` against `pattern`, where `*` stands for any run of characters, the empty run too.
+/// Iterative with one backtrack point, so it runs in O(len(pattern) × len(text)) at worst.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == '*' {
+            backtrack = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((star, matched)) = backtrack {
+            p = star + 1;
+            t = matched + 1;
+            backtrack = Some((star, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, action: &str) -> bool {
+        ActionPattern::parse(pattern).unwrap().matches(action)
+    }
+
+    #[test]
+    fn wildcard_in_every_position() {
+        let action = "evs:snapshots:create";
+        for pattern in [
+            "evs:*:*",
+            "evs:snapshots:*",
+            "evs:*:create",
+            "*:snapshots:create",
+            "*:*:*",
+            "evs:snap*:create",
+            "evs:*shots:create",
+            "evs:s*s:c*e",
+            "evs:snapshots:create*",
+            "e*:snapshots:create",
+        ] {
+            assert!(matches(pattern, action), "{pattern} should match {action}");
+        }
+        for pattern in ["evs:*:get*", "evs:volumes:*", "ecs:*:*", "evs:snap*:delete", "evs:*s:c*x"] {
+            assert!(!matches(pattern, action), "{pattern} should not match {action}");
+        }
+    }
+
+    #[test]
+    fn star_does_not_cross_segments() {
+        assert!(!matches("evs:*:get", "evs:snapshots:metadata:get"));
+        assert!(!matches("evs:*:*", "evs:snapshots"));
+    }
+
+    #[test]
+    fn mixed_case_matches() {
+        assert!(matches("evs:Snapshots:GET", "evs:snapshots:get"));
+        assert!(matches("EVS:snapshots:get", "evs:snapshots:get"));
+        assert!(matches("evs:*:Get*", "evs:snapshots:get"));
+    }
+
+    #[test]
+    fn question_mark_is_literal() {
+        assert!(!matches("evs:snapshots:ge?", "evs:snapshots:get"));
+    }
+
+    #[test]
+    fn uppercase_service_flagged() {
+        assert!(ActionPattern::parse("EVS:snapshots:get").unwrap().has_uppercase_service());
+        assert!(!ActionPattern::parse("evs:SNAPSHOTS:get").unwrap().has_uppercase_service());
+    }
+
+    #[test]
+    fn malformed_patterns_rejected() {
+        assert_eq!(ActionPattern::parse(""), Err(ActionError::Empty));
+        assert_eq!(ActionPattern::parse("evs:snapshots"), Err(ActionError::SegmentCount(2)));
+        assert_eq!(ActionPattern::parse("evs:a:b:c"), Err(ActionError::SegmentCount(4)));
+        assert_eq!(ActionPattern::parse("evs::get"), Err(ActionError::EmptySegment(1)));
+        assert_eq!(ActionPattern::parse("evs:snap shots:get"), Err(ActionError::InvalidChar(' ')));
+    }
+
+    #[test]
+    fn catalog_actions_are_concrete() {
+        assert!(validate_action("evs:snapshots:get").is_ok());
+        assert_eq!(validate_action("evs:*:get"), Err(ActionError::InvalidChar('*')));
+        assert_eq!(validate_action("evs:snapshots"), Err(ActionError::SegmentCount(2)));
+    }
+}

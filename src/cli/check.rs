@@ -1,0 +1,144 @@
+//! `permscope check POLICY`: a verdict for every catalog API.
+
+use serde_json::{Value, json};
+
+use super::{Context, Error, args::CheckArgs, emit, to_json_text};
+use crate::catalog::{Api, Scope};
+use crate::eval::{ApiVerdict, Evaluator, StatusCache};
+use crate::policy::{Finding, Policy};
+use crate::text::{escape_controls, fit, width};
+
+pub fn run(args: &CheckArgs, context: &Context) -> Result<(), Error> {
+    let parsed = Policy::load(&args.policy)?;
+    let scope = Scope::from(args.scope);
+    let evaluator = Evaluator::new(&parsed.policy);
+    let mut cache = StatusCache::new(&evaluator);
+    let verdicts: Vec<ApiVerdict> = context.catalog.apis.iter().map(|api| cache.verdict(api, scope)).collect();
+
+    let output = if args.json {
+        to_json_text(&report_json(context, scope, &verdicts, &parsed.warnings))
+    } else {
+        report_table(context, scope, &verdicts, &parsed.warnings, source_name(&args.policy))
+    };
+    emit(&output)
+}
+
+fn report_json(context: &Context, scope: Scope, verdicts: &[ApiVerdict], warnings: &[Finding]) -> Value {
+    let apis: Vec<Value> = context
+        .catalog
+        .apis
+        .iter()
+        .zip(verdicts)
+        .map(|(api, verdict)| {
+            json!({
+                "name": {"zh": api.name.zh, "en": api.name.en},
+                "method": api.method,
+                "path": api.path,
+                "actions": api.actions,
+                "callable": verdict.callable,
+                "conditional": verdict.conditional,
+                "missing": verdict.missing(api),
+                "denied": verdict.denied(api),
+                "scope_supported": verdict.scope_supported,
+            })
+        })
+        .collect();
+    json!({
+        "scope": scope.as_str(),
+        "apis": apis,
+        "warnings": warnings.iter().map(finding_json).collect::<Vec<_>>(),
+    })
+}
+
+fn source_name(path: &str) -> &str {
+    if path == "-" { crate::input::STDIN_NAME } else { path }
+}
+
+/// A finding as JSON: its code, severity, place and text.
+pub fn finding_json(finding: &Finding) -> Value {
+    json!({
+        "code": finding.code,
+        "severity": finding.severity,
+        "statement": finding.statement,
+        "action": finding.action,
+        "line": finding.pos.map(|p| p.line),
+        "column": finding.pos.map(|p| p.column),
+        "message": finding.message,
+        "fix": finding.fix,
+    })
+}
+
+/// The marks at the start of each table row; each state has its own symbol so the table reads without
+/// colour.
+fn mark(verdict: &ApiVerdict) -> &'static str {
+    if verdict.callable {
+        "✔ callable"
+    } else if verdict.conditional {
+        "? conditional"
+    } else if !verdict.scope_supported {
+        "- no scope"
+    } else {
+        "✘ blocked"
+    }
+}
+
+fn reason(api: &Api, verdict: &ApiVerdict, scope: Scope) -> String {
+    if verdict.callable {
+        return String::new();
+    }
+    if !verdict.scope_supported {
+        return format!("does not take effect when granted in {} scope", scope_label(scope));
+    }
+    let mut parts = Vec::new();
+    let denied = verdict.denied(api);
+    if !denied.is_empty() {
+        parts.push(format!("denied: {}", denied.join(", ")));
+    }
+    let missing = verdict.missing(api);
+    if !missing.is_empty() {
+        parts.push(format!("missing: {}", missing.join(", ")));
+    }
+    if verdict.conditional {
+        parts.push("depends on a Condition or Resource".to_owned());
+    }
+    parts.join("; ")
+}
+
+fn scope_label(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Project => "IAM project",
+        Scope::Enterprise => "enterprise project",
+    }
+}
+
+fn report_table(context: &Context, scope: Scope, verdicts: &[ApiVerdict], warnings: &[Finding], source: &str) -> String {
+    let apis = &context.catalog.apis;
+    let path_width = apis.iter().map(|a| width(&a.path)).max().unwrap_or(4).min(72);
+    let mut out = format!("scope: {} ({})\n", scope.as_str(), scope_label(scope));
+    out.push_str(&format!("{}  {}  {}  {}\n", fit("STATUS", 13), fit("METHOD", 6), fit("PATH", path_width), "NAME / REASON"));
+    for (api, verdict) in apis.iter().zip(verdicts) {
+        let name = escape_controls(api.name.get(context.lang));
+        out.push_str(&format!(
+            "{}  {}  {}  {}\n",
+            fit(mark(verdict), 13),
+            fit(&api.method, 6),
+            fit(&escape_controls(&api.path), path_width),
+            name
+        ));
+        let why = reason(api, verdict, scope);
+        if !why.is_empty() {
+            out.push_str(&format!("{}  {}\n", " ".repeat(13 + 2 + 6 + 2 + path_width), why));
+        }
+    }
+    let callable = verdicts.iter().filter(|v| v.callable).count();
+    let conditional = verdicts.iter().filter(|v| v.conditional).count();
+    out.push_str(&format!("\n{callable} of {} APIs callable, {conditional} conditional\n", apis.len()));
+    if !warnings.is_empty() {
+        out.push_str("\nwarnings:\n");
+        for warning in warnings {
+            let place = warning.pos.map(|p| format!("{source}:{p}: ")).unwrap_or_else(|| format!("{source}: "));
+            out.push_str(&format!("  {place}{}\n", escape_controls(&warning.message)));
+        }
+    }
+    out
+}

@@ -1,0 +1,76 @@
+//! The scriptable subcommands. Each prints to stdout and reports problems as [`Error`], which the binary
+//! turns into a message on stderr and an exit status.
+
+pub mod args;
+mod check;
+mod policy;
+mod search;
+
+use std::io::Write;
+
+use crate::catalog::{Catalog, Lang};
+use crate::error::InputError;
+
+pub use args::{Cli, Command};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input file that cannot be read or is invalid: exit status 2.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// A command-line value that names nothing known: exit status 2.
+    #[error("{message}{}", fix.as_ref().map(|f| format!("\n  fix: {f}")).unwrap_or_default())]
+    Usage { message: String, fix: Option<String> },
+    /// A failed write of an output file: exit status 1.
+    #[error("cannot write {path}: {source}")]
+    Write { path: String, source: std::io::Error },
+    /// A result the command was asked to fail on, already reported on stdout: exit status 1.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl Error {
+    pub fn usage(message: impl Into<String>, fix: Option<String>) -> Error {
+        Error::Usage { message: message.into(), fix }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input(_) | Error::Usage { .. } => 2,
+            Error::Write { .. } | Error::Failed(_) => 1,
+        }
+    }
+}
+
+/// What every subcommand gets: the catalog and the language for names.
+pub struct Context {
+    pub catalog: Catalog,
+    pub lang: Lang,
+}
+
+/// Runs one subcommand.
+pub fn run(command: &Command, context: &Context) -> Result<(), Error> {
+    match command {
+        Command::Check(args) => check::run(args, context),
+        Command::Search(args) => search::run(args, context),
+        Command::Policy(args) => policy::run(args, context),
+    }
+}
+
+/// Writes to stdout. A closed pipe (`permscope search x | head -1`) ends the output quietly.
+pub fn emit(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Write { path: "standard output".into(), source: e })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Pretty JSON with a final newline.
+pub fn to_json_text(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,100 @@
+//! `permscope policy`: the least-privilege policy for chosen actions and APIs.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::{Context, Error, args::PolicyArgs, emit};
+use crate::action::ActionPattern;
+use crate::catalog::Catalog;
+use crate::fsutil::write_atomic;
+use crate::policy::{MAX_CHARS, Policy, Severity};
+use crate::suggest::nearest;
+
+pub fn run(args: &PolicyArgs, context: &Context) -> Result<(), Error> {
+    if args.grants.is_empty() && args.apis.is_empty() {
+        return Err(Error::usage(
+            "nothing to grant",
+            Some("name actions with --grant ACTION or APIs with --api \"METHOD PATH\"".into()),
+        ));
+    }
+    let catalog = &context.catalog;
+    let known = catalog.actions();
+    let mut actions = BTreeSet::new();
+    for grant in &args.grants {
+        actions.insert(resolve_grant(grant, &known)?);
+    }
+    for api in &args.apis {
+        let index = resolve_api(api, catalog)?;
+        actions.extend(catalog.apis[index].actions.iter().cloned());
+    }
+
+    let policy = Policy::allowing(actions);
+    let violations: Vec<String> =
+        policy.limit_findings().into_iter().filter(|f| f.severity == Severity::Error).map(|f| f.message).collect();
+    if !violations.is_empty() {
+        return Err(Error::usage(
+            format!("Huawei would reject this policy: {}", violations.join("; ")),
+            Some("grant fewer actions, or use wildcards such as evs:snapshots:*".into()),
+        ));
+    }
+
+    let text = policy.to_pretty_json();
+    match &args.output {
+        None => emit(&text),
+        Some(path) => {
+            write_atomic(Path::new(path), text.as_bytes()).map_err(|source| Error::Write { path: path.clone(), source })?;
+            eprintln!("wrote {path} ({} of {MAX_CHARS} characters)", policy.char_count());
+            Ok(())
+        }
+    }
+}
+
+/// Accepts a catalog action, or a pattern that matches at least one catalog action.
+fn resolve_grant(grant: &str, known: &[String]) -> Result<String, Error> {
+    let pattern = ActionPattern::parse(grant).map_err(|e| {
+        Error::usage(format!("invalid action {grant:?}: {e}"), Some("write service:resourceType:operation, such as evs:snapshots:get".into()))
+    })?;
+    if pattern.has_wildcard() {
+        if known.iter().any(|a| pattern.matches(a)) {
+            return Ok(grant.to_owned());
+        }
+        return Err(Error::usage(format!("the pattern {grant:?} matches no action in the catalog"), None));
+    }
+    if let Some(action) = known.iter().find(|a| a.eq_ignore_ascii_case(grant)) {
+        return Ok(action.clone());
+    }
+    let suggestions = nearest(grant, known.iter().map(String::as_str), 3);
+    let fix = if suggestions.is_empty() {
+        "run `permscope catalog actions` to list the known actions".to_owned()
+    } else {
+        format!("did you mean {}?", suggestions.join(" or "))
+    };
+    Err(Error::usage(format!("unknown action {grant:?}: no catalog API needs it"), Some(fix)))
+}
+
+/// Finds the API named by "METHOD PATH", where PATH is the catalog's path template or an alias.
+fn resolve_api(text: &str, catalog: &Catalog) -> Result<usize, Error> {
+    let mut parts = text.split_whitespace();
+    let (Some(method), Some(path), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(Error::usage(
+            format!("invalid API {text:?}"),
+            Some("write the method and path template, such as \"GET /v2/{project_id}/snapshots\"".into()),
+        ));
+    };
+    if let Some(index) = catalog.find(method, path) {
+        return Ok(index);
+    }
+    let keys: Vec<String> = catalog
+        .apis
+        .iter()
+        .flat_map(|api| api.templates().map(|t| format!("{} {t}", api.method)).collect::<Vec<_>>())
+        .collect();
+    let wanted = format!("{} {path}", method.to_uppercase());
+    let suggestions = nearest(&wanted, keys.iter().map(String::as_str), 3);
+    let fix = if suggestions.is_empty() {
+        "run `permscope search` to find the API".to_owned()
+    } else {
+        format!("did you mean {}?", suggestions.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(" or "))
+    };
+    Err(Error::usage(format!("unknown API {text:?}: not in the catalog"), Some(fix)))
+}

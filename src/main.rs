@@ -1,0 +1,32 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use permscope::catalog::Catalog;
+use permscope::cli::{self, Cli, Context};
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    let lang = args.lang.map(Into::into).unwrap_or_else(permscope::locale::from_env);
+    let catalog = match &args.catalog {
+        Some(path) => match Catalog::load(path) {
+            Ok(catalog) => catalog,
+            Err(e) => return fail(&cli::Error::Input(e)),
+        },
+        None => Catalog::builtin(),
+    };
+    let context = Context { catalog, lang };
+    let result = match &args.command {
+        Some(command) => cli::run(command, &context),
+        None => Err(cli::Error::usage("the explorer is not available in this build", None)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(error: &cli::Error) -> ExitCode {
+    eprintln!("permscope: error: {error}");
+    ExitCode::from(error.exit_code())
+}

@@ -1,0 +1,85 @@
+//! Text for terminals: control characters made visible, and padding by display width so Chinese
+//! names line up with Latin ones.
+
+use std::borrow::Cow;
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Replaces control characters with visible escapes (`\x1b`, `\n`, `\u{85}`), so text from a catalog or
+/// policy file cannot move the cursor, clear the screen or write to the clipboard of a terminal.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) && (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Control characters, and the format characters that reorder or hide text (bidirectional overrides,
+/// zero-width joiners are kept because emoji use them).
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Display width in terminal columns: 2 for each wide (CJK, full-width) character.
+pub fn width(text: &str) -> usize {
+    text.width()
+}
+
+/// Pads `text` with spaces to `columns`, or cuts it with `…` when wider, never splitting a wide character.
+pub fn fit(text: &str, columns: usize) -> String {
+    let text_width = text.width();
+    if text_width <= columns {
+        return format!("{text}{}", " ".repeat(columns - text_width));
+    }
+    if columns == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > columns - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    used += 1;
+    out.push_str(&" ".repeat(columns - used));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_sequences() {
+        assert_eq!(escape_controls("a\u{1b}[2Jb"), "a\\x1b[2Jb");
+        assert_eq!(escape_controls("\u{1b}]52;c;aGk=\u{7}"), "\\x1b]52;c;aGk=\\x07");
+        assert_eq!(escape_controls("x\u{9b}y\u{202e}z"), "x\\x9by\\u{202e}z");
+        assert!(matches!(escape_controls("快照 snapshot"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn fit_pads_by_display_width() {
+        assert_eq!(fit("快照", 6), "快照  ");
+        assert_eq!(width(&fit("快照", 6)), 6);
+        assert_eq!(fit("（快照）", 5), "（快…");
+        assert_eq!(fit("（快照）", 6), "（快… ");
+        assert_eq!(width(&fit("（快照）", 6)), 6);
+        assert_eq!(fit("abc", 0), "");
+    }
+}
