@@ -15,3 +15,4 @@ pub mod suggest;
 pub mod locale;
 pub mod cli;
 pub mod draft;
+pub mod tui;

@@ -6,6 +6,9 @@ use permscope::catalog::Catalog;
 use permscope::cli::{self, Cli, Context};
 
 fn main() -> ExitCode {
+    if std::env::args_os().nth(1).is_some_and(|arg| arg == permscope::tui::clipboard::SERVE_ARG) {
+        return ExitCode::from(permscope::tui::clipboard::serve());
+    }
     let args = Cli::parse();
     let lang = args.lang.map(Into::into).unwrap_or_else(permscope::locale::from_env);
     let catalog = match &args.catalog {
@@ -18,7 +21,7 @@ fn main() -> ExitCode {
     let context = Context { catalog, lang };
     let result = match &args.command {
         Some(command) => cli::run(command, &context),
-        None => Err(cli::Error::usage("the explorer is not available in this build", None)),
+        None => permscope::tui::run(permscope::tui::Options { catalog: context.catalog, lang, policy_path: args.policy }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,627 @@
+//! The explorer's state and its single entry point, [`App::update`]. Update never touches the terminal,
+//! the clipboard or files: it returns [`Effect`]s for the run loop to perform, and the results come back
+//! as actions. Tests drive it with actions alone.
+
+use std::path::PathBuf;
+
+use crossterm::event::Event;
+use ratatui::layout::{Position, Rect};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::action::{Action, CopyOutcome, ExportResult};
+use super::keymap::Context;
+use super::layout::{self, Areas, Focus};
+use super::state::SavedDraft;
+use super::strings::{Strings, strings};
+use super::theme::Theme;
+use crate::catalog::{Catalog, Lang, Scope};
+use crate::draft::{ActionToggle, ApiToggle, Draft};
+use crate::eval::{ActionStatus, ApiVerdict, Evaluator, Match, StatusCache};
+use crate::policy::{Finding, MAX_CHARS, Policy, Severity};
+use crate::search::{Hit, SearchIndex};
+
+/// Work for the run loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Copy(String),
+    /// Write `contents` to `path`; `replace` allows replacing an existing file.
+    Export { path: String, contents: String, replace: bool },
+    Save(SavedDraft),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub kind: StatusKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    #[default]
+    Json,
+}
+
+impl ExportFormat {
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "JSON",
+        }
+    }
+
+    pub fn all() -> &'static [ExportFormat] {
+        &[ExportFormat::Json]
+    }
+
+    fn next(self) -> ExportFormat {
+        let all = ExportFormat::all();
+        let index = all.iter().position(|f| *f == self).unwrap_or(0);
+        all[(index + 1) % all.len()]
+    }
+}
+
+pub struct ExportDialog {
+    pub input: Input,
+    pub format: ExportFormat,
+    /// Set once the user was told the file exists; a second Enter on the same path replaces it.
+    pub confirm_replace: Option<String>,
+    pub message: Option<Status>,
+    pub writing: bool,
+}
+
+/// A selection and scroll position in a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    fn move_by(&mut self, delta: isize, len: usize) {
+        if len == 0 {
+            self.selected = 0;
+            return;
+        }
+        self.selected = self.selected.saturating_add_signed(delta).min(len - 1);
+    }
+
+    /// Keeps the selection inside the visible window of `rows` rows.
+    fn scroll_into_view(&mut self, len: usize, rows: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+        let rows = rows.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + rows {
+            self.offset = self.selected + 1 - rows;
+        }
+        self.offset = self.offset.min(len.saturating_sub(rows));
+    }
+}
+
+/// One entry of the action list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionRow {
+    pub action: String,
+    pub status: ActionStatus,
+    /// Granted by the draft itself (a single grant or a picked API), not only by a kept statement.
+    pub granted: bool,
+    /// How many catalog APIs need it.
+    pub needed_by: usize,
+}
+
+pub struct App {
+    pub catalog: Catalog,
+    search_index: SearchIndex,
+    pub lang: Lang,
+    pub theme: Theme,
+    pub draft: Draft,
+    pub scope: Scope,
+
+    evaluator: Evaluator,
+    pub verdicts: Vec<ApiVerdict>,
+    pub action_rows: Vec<ActionRow>,
+    pub policy: Policy,
+    pub policy_text: String,
+    pub policy_chars: usize,
+    pub limit_findings: Vec<Finding>,
+
+    pub focus: Focus,
+    pub searching: bool,
+    pub search: Input,
+    /// Rows of the table: every API, or the search hits best first.
+    pub rows: Vec<Hit>,
+    pub table: Cursor,
+    pub actions: Cursor,
+    pub policy_scroll: usize,
+    pub size: (u16, u16),
+    pub status: Option<Status>,
+    pub export: Option<ExportDialog>,
+    pub show_help: bool,
+    /// Default export path, when a home directory is known.
+    pub export_default: Option<String>,
+    /// Where the draft is saved; `None` when there is nowhere to save it.
+    pub state_path: Option<PathBuf>,
+
+    dirty: bool,
+    quiet_ticks: u32,
+    quitting: bool,
+}
+
+impl App {
+    pub fn new(catalog: Catalog, lang: Lang, theme: Theme) -> App {
+        let search_index = SearchIndex::new(&catalog);
+        let draft = Draft::default();
+        let evaluator = draft.evaluator(&catalog);
+        let mut app = App {
+            search_index,
+            lang,
+            theme,
+            draft,
+            scope: Scope::Project,
+            evaluator,
+            verdicts: Vec::new(),
+            action_rows: Vec::new(),
+            policy: Policy::default(),
+            policy_text: String::new(),
+            policy_chars: 0,
+            limit_findings: Vec::new(),
+            focus: Focus::Table,
+            searching: false,
+            search: Input::default(),
+            rows: Vec::new(),
+            table: Cursor::default(),
+            actions: Cursor::default(),
+            policy_scroll: 0,
+            size: (120, 40),
+            status: None,
+            export: None,
+            show_help: false,
+            export_default: None,
+            state_path: None,
+            dirty: false,
+            quiet_ticks: 0,
+            quitting: false,
+            catalog,
+        };
+        app.refresh();
+        app.apply_search();
+        app
+    }
+
+    pub fn strings(&self) -> &'static Strings {
+        strings(self.lang)
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quitting
+    }
+
+    /// The keymap context that receives keys now.
+    pub fn context(&self) -> Context {
+        if self.show_help {
+            Context::Help
+        } else if self.export.is_some() {
+            Context::Export
+        } else if self.searching {
+            Context::Search
+        } else {
+            match self.focus {
+                Focus::Table => Context::Table,
+                Focus::Actions => Context::Actions,
+                Focus::Policy => Context::Policy,
+            }
+        }
+    }
+
+    pub fn areas(&self) -> Option<Areas> {
+        layout::areas(Rect::new(0, 0, self.size.0, self.size.1), self.focus, self.rows.len(), self.action_rows.len())
+    }
+
+    /// The catalog index of the selected API, if the table has rows.
+    pub fn selected_api(&self) -> Option<usize> {
+        self.rows.get(self.table.selected).map(|hit| hit.api)
+    }
+
+    pub fn set_status(&mut self, kind: StatusKind, text: String) {
+        self.status = Some(Status { text, kind });
+    }
+
+    pub fn evaluator_matches(&self, action: &str) -> Vec<Match> {
+        self.evaluator.matches(action)
+    }
+
+    /// Starts from a loaded policy file instead of an empty draft.
+    pub fn load_policy(&mut self, name: &str, policy: &Policy) {
+        self.draft = Draft::from_policy(policy);
+        self.set_status(StatusKind::Info, (self.strings().policy_loaded)(name, policy.statements.len()));
+        self.changed();
+    }
+
+    /// Restores a saved draft. Picked APIs missing from this catalog are dropped and reported.
+    pub fn restore(&mut self, saved: &SavedDraft, restore_grants: bool) {
+        let (draft, dropped) = saved.to_draft(&self.catalog);
+        if restore_grants {
+            self.draft = draft;
+        }
+        self.scope = saved.scope;
+        self.search = Input::new(saved.search.clone());
+        if dropped > 0 {
+            self.set_status(StatusKind::Warning, (self.strings().dropped_picks)(dropped));
+        }
+        self.refresh();
+        self.apply_search();
+    }
+
+    pub fn snapshot(&self) -> SavedDraft {
+        SavedDraft::from_draft(&self.draft, &self.catalog, self.scope, self.search.value())
+    }
+
+    /// Recomputes everything the draft and scope decide: verdicts, action statuses and the policy.
+    fn refresh(&mut self) {
+        self.policy = self.draft.to_policy(&self.catalog);
+        self.evaluator = Evaluator::new(&self.policy);
+        let mut cache = StatusCache::new(&self.evaluator);
+        self.verdicts = self.catalog.apis.iter().map(|api| cache.verdict(api, self.scope)).collect();
+        self.action_rows = self
+            .catalog
+            .actions()
+            .into_iter()
+            .map(|action| ActionRow {
+                status: cache.status(&action),
+                granted: self.draft.is_granted(&self.catalog, &action),
+                needed_by: self.catalog.apis.iter().filter(|api| api.actions.contains(&action)).count(),
+                action,
+            })
+            .collect();
+        self.policy_text = if self.policy.statements.is_empty() { String::new() } else { self.policy.to_pretty_json() };
+        self.policy_chars = if self.policy.statements.is_empty() { 0 } else { self.policy.char_count() };
+        self.limit_findings = self.policy.limit_findings();
+        self.clamp_cursors();
+    }
+
+    /// Marks the draft changed: derived state is recomputed and a save is scheduled.
+    fn changed(&mut self) {
+        self.refresh();
+        self.dirty = true;
+        self.quiet_ticks = 0;
+    }
+
+    fn apply_search(&mut self) {
+        let previous = self.selected_api();
+        self.rows = self.search_index.search(self.search.value());
+        if self.search.value().trim().is_empty() {
+            // Without a query the table keeps catalog order.
+            self.rows.sort_by_key(|hit| hit.api);
+        }
+        self.table.selected = previous.and_then(|api| self.rows.iter().position(|h| h.api == api)).unwrap_or(0);
+        if !self.searching || previous.is_none() {
+            self.table.offset = 0;
+        }
+        self.clamp_cursors();
+    }
+
+    fn viewport(&self, focus: Focus) -> usize {
+        let Some(areas) = self.areas() else { return 1 };
+        match focus {
+            Focus::Table => layout::inner_rows(areas.table, 1),
+            Focus::Actions => areas.actions.map_or(1, |a| layout::inner_rows(a, 0)),
+            Focus::Policy => areas.policy.map_or(1, |a| layout::inner_rows(a, 0)),
+        }
+    }
+
+    fn clamp_cursors(&mut self) {
+        let table_rows = self.viewport(Focus::Table);
+        self.table.scroll_into_view(self.rows.len(), table_rows);
+        let action_rows = self.viewport(Focus::Actions);
+        self.actions.scroll_into_view(self.action_rows.len(), action_rows);
+        let policy_lines = self.policy_text.lines().count();
+        self.policy_scroll = self.policy_scroll.min(policy_lines.saturating_sub(1));
+    }
+
+    fn move_selection(&mut self, focus: Focus, delta: isize) {
+        match focus {
+            Focus::Table => self.table.move_by(delta, self.rows.len()),
+            Focus::Actions => self.actions.move_by(delta, self.action_rows.len()),
+            Focus::Policy => {
+                let lines = self.policy_text.lines().count();
+                self.policy_scroll = self.policy_scroll.saturating_add_signed(delta).min(lines.saturating_sub(1));
+            }
+        }
+        self.clamp_cursors();
+    }
+
+    /// Applies one action and returns the effects for the run loop.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.quitting = true;
+                return self.save_effect(true);
+            }
+            Action::MoveUp => self.move_selection(self.focus, -1),
+            Action::MoveDown => self.move_selection(self.focus, 1),
+            Action::PageUp => self.move_selection(self.focus, -(self.viewport(self.focus).max(1) as isize)),
+            Action::PageDown => self.move_selection(self.focus, self.viewport(self.focus).max(1) as isize),
+            Action::Top => self.move_selection(self.focus, isize::MIN / 2),
+            Action::Bottom => self.move_selection(self.focus, isize::MAX / 2),
+            Action::FocusNext => self.set_focus(self.focus.next()),
+            Action::FocusPrevious => self.set_focus(self.focus.previous()),
+            Action::Toggle => self.toggle(),
+            Action::OpenSearch => {
+                self.searching = true;
+                self.focus = Focus::Table;
+            }
+            Action::SearchAccept => self.searching = false,
+            Action::SearchCancel => {
+                self.searching = false;
+                self.search.reset();
+                self.apply_search();
+                self.changed_view();
+            }
+            Action::ToggleScope => {
+                self.scope = self.scope.toggled();
+                let label = self.scope_label();
+                self.set_status(StatusKind::Info, (self.strings().scope_switched)(label));
+                self.changed();
+            }
+            Action::ToggleLang => {
+                self.lang = match self.lang {
+                    Lang::En => Lang::Zh,
+                    Lang::Zh => Lang::En,
+                };
+            }
+            Action::ToggleHelp => self.show_help = !self.show_help,
+            Action::OpenExport => self.open_export(),
+            Action::Copy => {
+                self.set_status(StatusKind::Info, self.strings().copying.to_owned());
+                return vec![Effect::Copy(self.exported_text())];
+            }
+            Action::Edit(key) => self.edit(Event::Key(key)),
+            Action::Paste(text) => self.edit(Event::Paste(text.replace(['\n', '\r'], " "))),
+            Action::ExportConfirm => return self.confirm_export(),
+            Action::ExportCancel => self.export = None,
+            Action::ExportNextFormat => {
+                if let Some(dialog) = &mut self.export {
+                    dialog.format = dialog.format.next();
+                }
+            }
+            Action::Resize(width, height) => {
+                self.size = (width, height);
+                self.clamp_cursors();
+            }
+            Action::Click { column, row } => self.click(column, row),
+            Action::Scroll { column, row, down } => {
+                if let Some(focus) = self.pane_at(column, row) {
+                    self.move_selection(focus, if down { 3 } else { -3 });
+                }
+            }
+            Action::Tick => {
+                if self.dirty {
+                    self.quiet_ticks += 1;
+                    if self.quiet_ticks >= 2 {
+                        return self.save_effect(false);
+                    }
+                }
+            }
+            Action::CopyDone(outcome) => self.copy_done(outcome),
+            Action::ExportDone { path, result } => self.export_done(path, result),
+            Action::SaveDone { path, result } => {
+                if let Err(error) = result {
+                    let text = (self.strings().state_save_failed)(&path.display().to_string(), &error);
+                    self.set_status(StatusKind::Error, text);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// A change that affects only what is shown, not the draft: saved with the draft for the search text.
+    fn changed_view(&mut self) {
+        self.dirty = true;
+        self.quiet_ticks = 0;
+    }
+
+    fn save_effect(&mut self, always: bool) -> Vec<Effect> {
+        if self.state_path.is_none() || (!self.dirty && !always) {
+            return Vec::new();
+        }
+        self.dirty = false;
+        self.quiet_ticks = 0;
+        vec![Effect::Save(self.snapshot())]
+    }
+
+    fn set_focus(&mut self, focus: Focus) {
+        self.focus = focus;
+        self.clamp_cursors();
+    }
+
+    pub fn scope_label(&self) -> &'static str {
+        match self.scope {
+            Scope::Project => self.strings().scope_project,
+            Scope::Enterprise => self.strings().scope_enterprise,
+        }
+    }
+
+    fn toggle(&mut self) {
+        match self.focus {
+            Focus::Table => {
+                let Some(index) = self.selected_api() else { return };
+                let key = self.catalog.apis[index].key();
+                let outcome = self.draft.toggle_api(&self.catalog, index);
+                self.changed();
+                let strings = self.strings();
+                let text = match &outcome {
+                    ApiToggle::Picked(granted) => (strings.picked)(&key, granted),
+                    ApiToggle::Unpicked(revoked) => (strings.unpicked)(&key, revoked),
+                };
+                let denied: Vec<String> = self.verdicts[index].denied(&self.catalog.apis[index]).into_iter().map(str::to_owned).collect();
+                if matches!(outcome, ApiToggle::Picked(_)) && !denied.is_empty() {
+                    self.set_status(StatusKind::Warning, format!("{text} {}", (strings.still_blocked)(&denied)));
+                } else {
+                    self.set_status(StatusKind::Success, text);
+                }
+            }
+            Focus::Actions => {
+                let Some(row) = self.action_rows.get(self.actions.selected) else { return };
+                let action = row.action.clone();
+                let outcome = self.draft.toggle(&self.catalog, &action);
+                self.changed();
+                let text = match outcome {
+                    ActionToggle::Granted => (self.strings().granted_action)(&action),
+                    ActionToggle::Revoked(unpicked) => (self.strings().revoked_action)(&action, unpicked.len()),
+                };
+                self.set_status(StatusKind::Success, text);
+            }
+            Focus::Policy => {}
+        }
+    }
+
+    fn edit(&mut self, event: Event) {
+        if let Some(dialog) = &mut self.export {
+            dialog.input.handle_event(&event);
+            dialog.confirm_replace = None;
+            dialog.message = None;
+        } else if self.searching && self.search.handle_event(&event).is_some_and(|changed| changed.value) {
+            self.apply_search();
+            self.changed_view();
+        }
+    }
+
+    /// The text export and copy produce.
+    pub fn exported_text(&self) -> String {
+        self.policy.to_pretty_json()
+    }
+
+    fn open_export(&mut self) {
+        let default = self.export_default.clone().unwrap_or_default();
+        let message = self.export_default.is_none().then(|| Status { text: self.strings().export_no_default.to_owned(), kind: StatusKind::Info });
+        self.export = Some(ExportDialog { input: Input::new(default), format: ExportFormat::Json, confirm_replace: None, message, writing: false });
+    }
+
+    fn confirm_export(&mut self) -> Vec<Effect> {
+        let errors: Vec<String> = self.limit_findings.iter().filter(|f| f.severity == Severity::Error).map(|f| f.message.clone()).collect();
+        let contents = self.exported_text();
+        let strings = self.strings();
+        let Some(dialog) = &mut self.export else { return Vec::new() };
+        if dialog.writing {
+            return Vec::new();
+        }
+        let path = dialog.input.value().trim().to_owned();
+        if path.is_empty() {
+            dialog.message = Some(Status { text: strings.export_empty_path.to_owned(), kind: StatusKind::Warning });
+            return Vec::new();
+        }
+        if !errors.is_empty() {
+            dialog.message = Some(Status { text: (strings.export_refused)(&errors.join("; ")), kind: StatusKind::Error });
+            return Vec::new();
+        }
+        let replace = dialog.confirm_replace.as_deref() == Some(path.as_str());
+        dialog.writing = true;
+        vec![Effect::Export { path, contents, replace }]
+    }
+
+    fn export_done(&mut self, path: PathBuf, result: ExportResult) {
+        let shown = path.display().to_string();
+        let strings = self.strings();
+        match result {
+            ExportResult::Written(chars) => {
+                self.export = None;
+                self.set_status(StatusKind::Success, (strings.exported)(&shown, chars));
+            }
+            ExportResult::Exists => {
+                if let Some(dialog) = &mut self.export {
+                    dialog.writing = false;
+                    dialog.confirm_replace = Some(dialog.input.value().trim().to_owned());
+                    dialog.message = Some(Status { text: (strings.export_exists)(&shown), kind: StatusKind::Warning });
+                }
+            }
+            ExportResult::Failed(error) => {
+                let text = (strings.export_failed)(&shown, &error);
+                match &mut self.export {
+                    Some(dialog) => {
+                        dialog.writing = false;
+                        dialog.message = Some(Status { text, kind: StatusKind::Error });
+                    }
+                    None => self.set_status(StatusKind::Error, text),
+                }
+            }
+        }
+    }
+
+    fn copy_done(&mut self, outcome: CopyOutcome) {
+        let strings = self.strings();
+        let (kind, text) = match outcome {
+            CopyOutcome::System { persistent: true } => (StatusKind::Success, strings.copied_system.to_owned()),
+            CopyOutcome::System { persistent: false } => (StatusKind::Warning, strings.copied_system_transient.to_owned()),
+            CopyOutcome::Terminal { fallback_reason: Some(reason), .. } => (StatusKind::Warning, (strings.copy_fallback)(&reason)),
+            CopyOutcome::Terminal { through_tmux: true, .. } => (StatusKind::Info, strings.copied_osc52_tmux.to_owned()),
+            CopyOutcome::Terminal { through_tmux: false, .. } => (StatusKind::Info, strings.copied_osc52.to_owned()),
+            CopyOutcome::Failed(error) => (StatusKind::Error, (strings.copy_failed)(&error)),
+        };
+        self.set_status(kind, text);
+    }
+
+    /// The pane drawn at a screen cell.
+    fn pane_at(&self, column: u16, row: u16) -> Option<Focus> {
+        let areas = self.areas()?;
+        let position = Position::new(column, row);
+        if areas.table.contains(position) {
+            Some(Focus::Table)
+        } else if areas.actions.is_some_and(|a| a.contains(position)) {
+            Some(Focus::Actions)
+        } else if areas.policy.is_some_and(|a| a.contains(position)) {
+            Some(Focus::Policy)
+        } else {
+            None
+        }
+    }
+
+    fn click(&mut self, column: u16, row: u16) {
+        if self.show_help || self.export.is_some() {
+            return;
+        }
+        let Some(areas) = self.areas() else { return };
+        let Some(focus) = self.pane_at(column, row) else { return };
+        self.focus = focus;
+        match focus {
+            // Rows start below the top border and, in the table, the column headings.
+            Focus::Table => {
+                let first = areas.table.y + 2;
+                if row >= first && row < areas.table.bottom().saturating_sub(1) {
+                    let index = self.table.offset + (row - first) as usize;
+                    if index < self.rows.len() {
+                        self.table.selected = index;
+                    }
+                }
+            }
+            Focus::Actions => {
+                let area = areas.actions.expect("pane_at found the action list");
+                let first = area.y + 1;
+                if row >= first && row < area.bottom().saturating_sub(1) {
+                    let index = self.actions.offset + (row - first) as usize;
+                    if index < self.action_rows.len() {
+                        self.actions.selected = index;
+                    }
+                }
+            }
+            Focus::Policy => {}
+        }
+        self.clamp_cursors();
+    }
+
+    /// Callable and conditional counts for the header.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.verdicts.iter().filter(|v| v.callable).count(), self.verdicts.iter().filter(|v| v.conditional).count())
+    }
+
+    pub fn max_chars(&self) -> usize {
+        MAX_CHARS
+    }
+}

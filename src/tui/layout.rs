@@ -1,0 +1,112 @@
+//! Where each part of the explorer goes for a terminal size. Both drawing and mouse handling use this,
+//! so a click lands on the row that was drawn there.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// Smallest terminal the explorer draws in; below it a notice replaces the interface.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
+/// From this width the panes sit side by side; narrower terminals stack them.
+pub const WIDE_WIDTH: u16 = 110;
+
+/// The pane that has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Table,
+    Actions,
+    Policy,
+}
+
+impl Focus {
+    pub fn next(self) -> Focus {
+        match self {
+            Focus::Table => Focus::Actions,
+            Focus::Actions => Focus::Policy,
+            Focus::Policy => Focus::Table,
+        }
+    }
+
+    pub fn previous(self) -> Focus {
+        self.next().next()
+    }
+}
+
+/// The areas of one frame. Panes that are not shown in this layout are `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Areas {
+    pub header: Rect,
+    pub table: Rect,
+    pub detail: Option<Rect>,
+    pub actions: Option<Rect>,
+    pub policy: Option<Rect>,
+    pub status: Rect,
+    pub footer: Rect,
+    /// Whether the table has room for the path and actions columns.
+    pub wide: bool,
+}
+
+/// Splits the screen, or returns `None` when it is below the minimum size.
+pub fn areas(screen: Rect, focus: Focus, row_count: usize, action_count: usize) -> Option<Areas> {
+    if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT {
+        return None;
+    }
+    let [header, body, status, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1), Constraint::Length(1)]).areas(screen);
+
+    if screen.width >= WIDE_WIDTH {
+        let [left, right] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(body);
+        // The table takes the rows it needs; the detail pane gets the rest, at least 12 rows when it can.
+        let table_height = (row_count as u16).saturating_add(3).max(left.height.saturating_sub(12).min(left.height / 2));
+        let [table, detail] = Layout::vertical([Constraint::Max(table_height), Constraint::Min(0)]).areas(left);
+        let actions_height = (action_count as u16 + 2).min(right.height / 2).max(3);
+        let [actions, policy] = Layout::vertical([Constraint::Length(actions_height), Constraint::Min(0)]).areas(right);
+        return Some(Areas { header, table, detail: Some(detail), actions: Some(actions), policy: Some(policy), status, footer, wide: true });
+    }
+
+    // Stacked: the table on top, and below it the pane that matters for the focus.
+    let [table, bottom] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+    let mut areas = Areas { header, table, status, footer, wide: screen.width >= 80, ..Areas::default() };
+    match focus {
+        Focus::Table => areas.detail = Some(bottom),
+        Focus::Actions => areas.actions = Some(bottom),
+        Focus::Policy => areas.policy = Some(bottom),
+    }
+    Some(areas)
+}
+
+/// Rows of a bordered list inside `area`, less `header_rows` of column headings.
+pub fn inner_rows(area: Rect, header_rows: u16) -> usize {
+    area.height.saturating_sub(2 + header_rows) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_small_has_no_layout() {
+        assert!(areas(Rect::new(0, 0, 39, 40), Focus::Table, 19, 7).is_none());
+        assert!(areas(Rect::new(0, 0, 120, 11), Focus::Table, 19, 7).is_none());
+        assert!(areas(Rect::new(0, 0, 1, 1), Focus::Table, 19, 7).is_none());
+    }
+
+    #[test]
+    fn wide_shows_every_pane() {
+        let areas = areas(Rect::new(0, 0, 160, 45), Focus::Table, 19, 7).unwrap();
+        assert!(areas.detail.is_some() && areas.actions.is_some() && areas.policy.is_some());
+        assert_eq!(areas.actions.unwrap().height, 9);
+        // 19 rows, a heading and two borders.
+        assert_eq!(areas.table.height, 22);
+        assert_eq!(areas.footer.y, 44);
+    }
+
+    #[test]
+    fn narrow_stacks_by_focus() {
+        let areas = areas(Rect::new(0, 0, 60, 30), Focus::Actions, 19, 7).unwrap();
+        assert!(areas.detail.is_none());
+        assert!(areas.actions.is_some());
+        assert!(areas.policy.is_none());
+        assert!(!areas.wide);
+    }
+}
