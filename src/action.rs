@@ -1,12 +1,12 @@
 //! IAM action names (`service:resourceType:operation`) and the patterns that policies write for them.
 //!
 //! Huawei's policy syntax (IAM user guide, "Policy syntax", iam_01_0017): an action has three
-//! colon-separated segments; the service name is lowercase; resource type and operation compare
+//! colon-separated segments, and the service name is lowercase. The resource type and operation compare
 //! case-insensitively and may use `*` for all or part of a segment (`evs:*:*`, `evs:*:get*`).
 
 use std::fmt;
 
-/// Why an action or pattern cannot be used.
+/// The reason an action or pattern is invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionError {
     Empty,

@@ -21,7 +21,7 @@ pub struct Draft {
     pub kept: Vec<Statement>,
 }
 
-/// What [`Draft::toggle_api`] did.
+/// The result of [`Draft::toggle_api`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiToggle {
     /// The API is picked; these of its actions were not granted before.
@@ -30,7 +30,7 @@ pub enum ApiToggle {
     Unpicked(Vec<String>),
 }
 
-/// What [`Draft::toggle`] did.
+/// The result of [`Draft::toggle`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionToggle {
     Granted,
@@ -57,7 +57,7 @@ impl Draft {
         draft
     }
 
-    /// The single grants plus every action of the picked APIs.
+    /// Returns the single grants plus every action of the picked APIs.
     pub fn granted_actions(&self, catalog: &Catalog) -> BTreeSet<String> {
         let mut actions = self.grants.clone();
         for &index in &self.picked {
@@ -74,8 +74,8 @@ impl Draft {
         self.grants.contains(&action) || self.pickers(catalog, &action).next().is_some()
     }
 
-    /// The draft as a normalized policy: identical grants give identical bytes whatever the order
-    /// they were made in.
+    /// Builds the draft's normalized policy, so identical grants give identical bytes whatever the
+    /// order they were made in.
     pub fn to_policy(&self, catalog: &Catalog) -> Policy {
         let mut statements = Vec::new();
         let granted = self.granted_actions(catalog);
@@ -97,8 +97,8 @@ impl Draft {
         })
     }
 
-    /// Grants an action, or revokes it when the draft grants it; revoking also unpicks the APIs that
-    /// need it, since a picked API keeps its actions granted.
+    /// Grants an action, or revokes it when the draft grants it. Revoking also unpicks the APIs that
+    /// need it, because a picked API keeps its actions granted.
     pub fn toggle(&mut self, catalog: &Catalog, action: &str) -> ActionToggle {
         let action = action.to_lowercase();
         if !self.is_granted(catalog, &action) {

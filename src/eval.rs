@@ -13,7 +13,7 @@ use crate::action::ActionPattern;
 use crate::catalog::{Api, Catalog, Scope};
 use crate::policy::{Effect, Policy};
 
-/// How a policy treats one action.
+/// The effect of a policy on one action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionStatus {
@@ -79,7 +79,7 @@ impl Evaluator {
         }
     }
 
-    /// Every pattern that matches `action`, in policy order: the "why" behind [`Evaluator::status`].
+    /// Lists every pattern that matches `action`, in policy order: the reason behind [`Evaluator::status`].
     pub fn matches(&self, action: &str) -> Vec<Match> {
         self.rules
             .iter()
@@ -88,7 +88,7 @@ impl Evaluator {
             .collect()
     }
 
-    /// Every pattern of the policy with its statement's effect.
+    /// Lists every pattern of the policy with its statement's effect.
     pub fn patterns(&self) -> impl Iterator<Item = (&ActionPattern, Effect)> {
         self.rules.iter().map(|r| (&r.pattern, r.effect))
     }

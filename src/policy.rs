@@ -63,7 +63,7 @@ impl Statement {
         self.condition.as_ref().is_some_and(|c| !c.is_empty()) || self.resource.as_ref().is_some_and(|r| !r.is_empty())
     }
 
-    /// The number of conditions, counted as Huawei does: one per key under each operator.
+    /// Counts the conditions as Huawei does: one per key under each operator.
     pub fn condition_count(&self) -> usize {
         let Some(condition) = &self.condition else { return 0 };
         condition.values().map(|keys| keys.as_object().map_or(1, Map::len)).sum()
@@ -132,7 +132,7 @@ impl Finding {
     }
 }
 
-/// Where each statement and action sits in the source file.
+/// The positions of each statement and action in the source file.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Spans {
     pub statements: Vec<Pos>,
@@ -199,7 +199,7 @@ impl Policy {
         Policy::parse(&name, &text)
     }
 
-    /// A policy of one Allow statement per 100 actions, normalized.
+    /// Builds a normalized policy of one Allow statement per 100 actions.
     pub fn allowing<I: IntoIterator<Item = S>, S: Into<String>>(actions: I) -> Policy {
         let actions: Vec<String> = actions.into_iter().map(Into::into).collect();
         if actions.is_empty() {
@@ -208,9 +208,10 @@ impl Policy {
         Policy { statements: vec![Statement::allow(actions)] }.normalized()
     }
 
-    /// The same grants in canonical form, so equal policies serialize to identical bytes: actions
-    /// lowercased, deduplicated and sorted; statements without Condition or Resource merged per effect
-    /// and split at 100 actions; Allow before Deny, then limited statements in a fixed order.
+    /// Returns the same grants in canonical form, so equal policies serialize to identical bytes.
+    /// Actions are lowercased, deduplicated and sorted. Statements without Condition or Resource are
+    /// merged per effect and split at 100 actions. Allow comes before Deny, then limited statements
+    /// follow in a fixed order.
     pub fn normalized(&self) -> Policy {
         let mut plain_allow = BTreeSet::new();
         let mut plain_deny = BTreeSet::new();
@@ -255,14 +256,15 @@ impl Policy {
         text
     }
 
-    /// The size Huawei limits: characters of the compact JSON document, the form the IAM API receives.
+    /// Counts the characters Huawei limits: those of the compact JSON document, the form the IAM API
+    /// receives.
     // NOTE: Huawei's documentation states the 6,144-character limit without saying whether whitespace
     // counts; the compact form is the smallest a user can submit.
     pub fn char_count(&self) -> usize {
         self.to_json().to_string().chars().count()
     }
 
-    /// Every Huawei limit this policy exceeds.
+    /// Lists every Huawei limit this policy exceeds.
     pub fn limit_findings(&self) -> Vec<Finding> {
         let mut findings = Vec::new();
         let chars = self.char_count();
@@ -628,7 +630,7 @@ impl Reader {
     }
 }
 
-/// The member JSON readers would use for `key`: the last one, as serde_json does. Duplicates are
+/// Returns the member JSON readers use for `key`: the last one, as serde_json does. Duplicates are
 /// reported separately.
 fn last<'a>(members: &'a [Member], key: &str) -> Option<&'a Member> {
     members.iter().rev().find(|m| m.key == key)

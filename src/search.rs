@@ -11,7 +11,7 @@ use pinyin::ToPinyin;
 
 use crate::catalog::Catalog;
 
-/// Which text of an API a term matched.
+/// The text of an API that a term matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
     NameZh,

@@ -54,7 +54,7 @@ fn source_name(path: &str) -> &str {
     if path == "-" { crate::input::STDIN_NAME } else { path }
 }
 
-/// A finding as JSON: its code, severity, place and text.
+/// Converts a finding to JSON: its code, severity, place and text.
 pub fn finding_json(finding: &Finding) -> Value {
     json!({
         "code": finding.code,
@@ -68,8 +68,8 @@ pub fn finding_json(finding: &Finding) -> Value {
     })
 }
 
-/// The marks at the start of each table row; each state has its own symbol so the table reads without
-/// colour.
+/// Returns the mark at the start of a table row. Each state has its own symbol, so the table reads
+/// without colour.
 fn mark(verdict: &ApiVerdict) -> &'static str {
     if verdict.callable {
         "✔ callable"

@@ -42,7 +42,7 @@ impl Error {
     }
 }
 
-/// What every subcommand gets: the catalog and the language for names.
+/// The inputs of every subcommand: the catalog and the language for names.
 pub struct Context {
     pub catalog: Catalog,
     pub lang: Lang,

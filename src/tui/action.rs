@@ -1,4 +1,4 @@
-//! What the user or the run loop asks the explorer to do. Keys become actions through the keymap;
+//! Requests from the user or the run loop to the explorer. Keys become actions through the keymap;
 //! results of effects come back as actions too, so every state change goes through `App::update`.
 
 use std::path::PathBuf;
@@ -43,7 +43,7 @@ pub enum Action {
     /// Text pasted into the search field or the export path field.
     Paste(String),
 
-    /// Write the export file (asks again before replacing an existing file).
+    /// Write the export file (an existing file is replaced only after a second confirmation).
     ExportConfirm,
     /// Close the export dialog without writing.
     ExportCancel,
@@ -67,17 +67,17 @@ pub enum Action {
     SaveDone { path: PathBuf, result: Result<(), String> },
 }
 
-/// How a copy reached a clipboard.
+/// The way a copy reached a clipboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CopyOutcome {
-    /// The X11 or Wayland clipboard holds it; `persistent` when it outlives permscope.
+    /// The X11 or Wayland clipboard contains it; `persistent` when it outlives permscope.
     System { persistent: bool },
     /// Written as an OSC 52 sequence to the terminal, which cannot confirm it.
     Terminal { through_tmux: bool, fallback_reason: Option<String> },
     Failed(String),
 }
 
-/// How an export attempt ended.
+/// The result of an export attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExportResult {
     /// Written; the number of characters.

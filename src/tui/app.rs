@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crossterm::event::Event;
 use ratatui::layout::{Position, Rect};
-use tui_input::Input;
+use tui_input::{Input, InputRequest};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::action::{Action, CopyOutcome, ExportResult};
@@ -71,7 +71,7 @@ impl ExportFormat {
 pub struct ExportDialog {
     pub input: Input,
     pub format: ExportFormat,
-    /// Set once the user was told the file exists; a second Enter on the same path replaces it.
+    /// The path the user was warned exists; a second Enter on the same path replaces it.
     pub confirm_replace: Option<String>,
     pub message: Option<Status>,
     pub writing: bool,
@@ -147,7 +147,7 @@ pub struct App {
     pub show_help: bool,
     /// Default export path, when a home directory is known.
     pub export_default: Option<String>,
-    /// Where the draft is saved; `None` when there is nowhere to save it.
+    /// The state file the draft is saved to; `None` when there is no data directory.
     pub state_path: Option<PathBuf>,
 
     dirty: bool,
@@ -204,7 +204,7 @@ impl App {
         self.quitting
     }
 
-    /// The keymap context that receives keys now.
+    /// Returns the keymap context that receives keys now.
     pub fn context(&self) -> Context {
         if self.show_help {
             Context::Help
@@ -225,7 +225,7 @@ impl App {
         layout::areas(Rect::new(0, 0, self.size.0, self.size.1), self.focus, self.rows.len(), self.action_rows.len())
     }
 
-    /// The catalog index of the selected API, if the table has rows.
+    /// Returns the catalog index of the selected API, if the table has rows.
     pub fn selected_api(&self) -> Option<usize> {
         self.rows.get(self.table.selected).map(|hit| hit.api)
     }
@@ -383,8 +383,15 @@ impl App {
                 self.set_status(StatusKind::Info, self.strings().copying.to_owned());
                 return vec![Effect::Copy(self.exported_text())];
             }
-            Action::Edit(key) => self.edit(Event::Key(key)),
-            Action::Paste(text) => self.edit(Event::Paste(text.replace(['\n', '\r'], " "))),
+            Action::Edit(key) => self.edit(|input| input.handle_event(&Event::Key(key)).is_some_and(|c| c.value)),
+            Action::Paste(text) => self.edit(|input| {
+                // A field is one line: line breaks in pasted text become spaces.
+                let mut changed = false;
+                for c in text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }) {
+                    changed |= input.handle(InputRequest::InsertChar(c)).is_some_and(|c| c.value);
+                }
+                changed
+            }),
             Action::ExportConfirm => return self.confirm_export(),
             Action::ExportCancel => self.export = None,
             Action::ExportNextFormat => {
@@ -422,7 +429,7 @@ impl App {
         Vec::new()
     }
 
-    /// A change that affects only what is shown, not the draft: saved with the draft for the search text.
+    /// Schedules a save after a change to what is shown (the search text), not to the draft.
     fn changed_view(&mut self) {
         self.dirty = true;
         self.quiet_ticks = 0;
@@ -483,18 +490,20 @@ impl App {
         }
     }
 
-    fn edit(&mut self, event: Event) {
+    /// Applies an edit to the field that has the keyboard; `edit` returns whether the text changed.
+    fn edit(&mut self, edit: impl FnOnce(&mut Input) -> bool) {
         if let Some(dialog) = &mut self.export {
-            dialog.input.handle_event(&event);
-            dialog.confirm_replace = None;
-            dialog.message = None;
-        } else if self.searching && self.search.handle_event(&event).is_some_and(|changed| changed.value) {
+            if edit(&mut dialog.input) {
+                dialog.confirm_replace = None;
+                dialog.message = None;
+            }
+        } else if self.searching && edit(&mut self.search) {
             self.apply_search();
             self.changed_view();
         }
     }
 
-    /// The text export and copy produce.
+    /// Returns the text that export and copy produce.
     pub fn exported_text(&self) -> String {
         self.policy.to_pretty_json()
     }
@@ -568,7 +577,7 @@ impl App {
         self.set_status(kind, text);
     }
 
-    /// The pane drawn at a screen cell.
+    /// Returns the pane drawn at a screen cell.
     fn pane_at(&self, column: u16, row: u16) -> Option<Focus> {
         let areas = self.areas()?;
         let position = Position::new(column, row);

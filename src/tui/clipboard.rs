@@ -29,7 +29,7 @@ pub fn inside_tmux() -> bool {
     std::env::var_os("TMUX").is_some_and(|v| !v.is_empty())
 }
 
-/// The bytes that ask the terminal to set its clipboard. Inside tmux the plain sequence is followed by
+/// Builds the bytes that ask the terminal to set its clipboard. Inside tmux the plain sequence is followed by
 /// the same sequence wrapped in tmux's passthrough (`ESC P tmux; … ESC \`, inner ESCs doubled): tmux
 /// takes the plain one when `set-clipboard` is on and forwards the wrapped one when `allow-passthrough`
 /// is on.
@@ -93,8 +93,8 @@ pub fn copy_to_display(text: &str) -> Result<(), String> {
     }
 }
 
-/// The clipboard server: reads the text from stdin, takes the clipboard, prints `ok` and serves the
-/// text until another program takes the clipboard. Prints `error: …` and returns 1 on failure.
+/// Runs the clipboard server: reads the text from stdin, takes the clipboard, prints `ok` and serves
+/// the text until another program takes the clipboard. Prints `error: …` and returns 1 on failure.
 pub fn serve() -> u8 {
     let mut text = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::action::Action;
 use super::strings::Strings;
 
-/// Where a binding applies.
+/// The part of the interface a binding applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
     /// Whenever no dialog or field has the keyboard.
@@ -50,7 +50,7 @@ impl Key {
         self.code == event.code && self.modifiers == modifiers
     }
 
-    /// The key as the footer and help show it.
+    /// Formats the key as the footer and help show it.
     pub fn label(&self) -> String {
         let base = match self.code {
             KeyCode::Char(' ') => "Space".to_owned(),
@@ -114,11 +114,11 @@ pub const BINDINGS: &[Binding] = &[
     bind(Export, &[plain(KeyCode::Tab)], Action::ExportNextFormat, |s| s.key_format, true),
     bind(Export, &[plain(KeyCode::Esc)], Action::ExportCancel, |s| s.key_cancel, true),
     bind(Export, &[ctrl('c')], Action::Quit, |s| s.key_quit, false),
-    bind(Help, &[ch('?'), plain(KeyCode::Esc), ch('q')], Action::ToggleHelp, |s| s.key_cancel, true),
+    bind(Help, &[ch('?'), plain(KeyCode::Esc), ch('q')], Action::ToggleHelp, |s| s.key_close, true),
     bind(Help, &[ctrl('c')], Action::Quit, |s| s.key_quit, false),
 ];
 
-/// The contexts searched for a key, most specific first.
+/// Returns the contexts searched for a key, most specific first.
 pub fn contexts_for(mode: Context) -> &'static [Context] {
     match mode {
         Table => &[Table, Panes, Global],
@@ -131,7 +131,7 @@ pub fn contexts_for(mode: Context) -> &'static [Context] {
     }
 }
 
-/// The action for a key press in `mode`. Keys without a binding become text edits in the search and
+/// Resolves a key press in `mode` to its action. Keys without a binding become text edits in the search and
 /// export fields and are ignored elsewhere.
 pub fn resolve(mode: Context, event: &KeyEvent) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
@@ -153,7 +153,7 @@ pub struct Hint {
 }
 
 impl Hint {
-    /// The keys as shown: `j/k`.
+    /// Formats the keys as shown: `j/k`.
     pub fn keys_text(&self) -> String {
         self.keys.join("/")
     }
@@ -180,7 +180,7 @@ pub fn hints(mode: Context, strings: &Strings, footer_only: bool) -> Vec<Hint> {
     hints
 }
 
-/// Every binding of one context with all its keys, for the help overlay.
+/// Lists every binding of one context with all its keys, for the help overlay.
 pub fn help_rows(context: Context, strings: &Strings) -> Vec<(String, &'static str)> {
     let mut rows: Vec<(String, &'static str)> = Vec::new();
     for binding in BINDINGS.iter().filter(|b| b.context == context) {

@@ -1,4 +1,4 @@
-//! Where each part of the explorer goes for a terminal size. Both drawing and mouse handling use this,
+//! The placement of each part of the explorer for a terminal size. Both drawing and mouse handling use this,
 //! so a click lands on the row that was drawn there.
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -94,7 +94,9 @@ mod tests {
     #[test]
     fn wide_shows_every_pane() {
         let areas = areas(Rect::new(0, 0, 160, 45), Focus::Table, 19, 7).unwrap();
-        assert!(areas.detail.is_some() && areas.actions.is_some() && areas.policy.is_some());
+        assert!(areas.detail.is_some());
+        assert!(areas.actions.is_some());
+        assert!(areas.policy.is_some());
         assert_eq!(areas.actions.unwrap().height, 9);
         // 19 rows, a heading and two borders.
         assert_eq!(areas.table.height, 22);

@@ -1,7 +1,7 @@
 //! The saved draft: written to the data directory after changes and on quit, read on start.
 //!
-//! A state file that cannot be parsed is moved aside with a timestamp and reported, never overwritten;
-//! one that cannot be read (permissions) is left alone and the draft is not saved over it.
+//! A state file that cannot be parsed is moved aside with a timestamp and reported, never overwritten.
+//! One that cannot be read (permissions) is left alone, and the draft is not saved over it.
 
 use std::path::{Path, PathBuf};
 
@@ -43,7 +43,7 @@ impl SavedDraft {
         }
     }
 
-    /// The draft, and how many picked APIs were not found in `catalog`.
+    /// Rebuilds the draft and counts the picked APIs not found in `catalog`.
     pub fn to_draft(&self, catalog: &Catalog) -> (Draft, usize) {
         let mut draft = Draft { grants: self.grants.iter().map(|g| g.to_lowercase()).collect(), ..Draft::default() };
         let mut dropped = 0;
@@ -65,7 +65,7 @@ impl SavedDraft {
     }
 }
 
-/// What reading the state file found.
+/// The outcome of reading the state file.
 #[derive(Debug)]
 pub enum Loaded {
     Missing,

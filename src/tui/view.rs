@@ -69,7 +69,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         Span::raw("│ "),
         Span::raw(escape_controls(&app.catalog.service.to_uppercase()).into_owned()),
         Span::raw(" │ "),
-        Span::raw(format!("{}: ", strings.scope_label)),
+        Span::raw(strings.scope_label),
         Span::styled(format!(" {} ", app.scope_label()), app.theme.scope()),
         Span::raw(" │ "),
         Span::styled((strings.callable_count)(callable, conditional, app.catalog.apis.len()), app.theme.callable()),
@@ -245,11 +245,11 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         api.aliases.iter().map(|a| escape_controls(a).into_owned()).collect::<Vec<_>>().join(", ")
     };
-    lines.push(Line::from(vec![Span::styled(format!("{}: ", strings.detail_aliases), theme.muted()), Span::raw(aliases)]));
+    lines.push(Line::from(vec![Span::styled(strings.detail_aliases, theme.muted()), Span::raw(aliases)]));
 
     let mark = |supported: bool| if supported { Span::styled(strings.supported, theme.callable()) } else { Span::styled(strings.unsupported, theme.denied()) };
     lines.push(Line::from(vec![
-        Span::styled(format!("{}: ", strings.detail_scopes), theme.muted()),
+        Span::styled(strings.detail_scopes, theme.muted()),
         Span::raw(format!("{} ", strings.scope_project)),
         mark(api.scopes.project),
         Span::raw(format!("  {} ", strings.scope_enterprise)),
@@ -271,7 +271,7 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::from(status_line));
 
-    lines.push(Line::from(Span::styled(format!("{}:", strings.detail_actions), theme.muted())));
+    lines.push(Line::from(Span::styled(strings.detail_actions, theme.muted())));
     for (action, status) in api.actions.iter().zip(&verdict.statuses) {
         let reason = action_reason(app, action, *status);
         lines.push(Line::from(vec![
@@ -491,12 +491,12 @@ fn render_export(frame: &mut Frame, screen: Rect, app: &App, dialog: &ExportDial
 
     let [path_row, format_row, message_row, hint_row] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    let label = format!("{}: ", strings.export_path);
+    let label = strings.export_path;
     let [label_area, input_area] = Layout::horizontal([Constraint::Length(label.width() as u16), Constraint::Min(1)]).areas(path_row);
     frame.render_widget(Paragraph::new(Span::styled(label, theme.key())), label_area);
     render_input(frame, input_area, dialog.input.value(), &dialog.input);
 
-    let mut formats = vec![Span::styled(format!("{}: ", strings.export_format), theme.key())];
+    let mut formats = vec![Span::styled(strings.export_format, theme.key())];
     for format in ExportFormat::all() {
         let style = if *format == dialog.format { theme.selected(true) } else { theme.muted() };
         formats.push(Span::styled(format!(" {} ", format.label()), style));
@@ -538,7 +538,8 @@ fn render_help(frame: &mut Frame, screen: Rect, app: &App) {
     lines.push(Line::styled(strings.help_close, theme.hint()));
 
     let height = lines.len() as u16 + 2;
-    let area = centered(screen, 64, height);
+    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+    let area = centered(screen, width, height);
     frame.render_widget(Clear, area);
     let block = pane_block(Line::from(format!(" {} ", strings.help_title)), true, theme);
     frame.render_widget(Paragraph::new(Text::from(lines)).block(block), area);

@@ -10,6 +10,7 @@ pub struct Strings {
     pub app_title: &'static str,
     pub scope_project: &'static str,
     pub scope_enterprise: &'static str,
+    /// Labels that introduce a value end with the language's colon and spacing: "Scope: ", "授权范围：".
     pub scope_label: &'static str,
     pub callable_count: fn(usize, usize, usize) -> String,
 
@@ -111,6 +112,7 @@ pub struct Strings {
     pub key_lang: &'static str,
     pub key_accept: &'static str,
     pub key_cancel: &'static str,
+    pub key_close: &'static str,
     pub key_clear: &'static str,
     pub key_format: &'static str,
     pub key_write: &'static str,

@@ -1,0 +1,129 @@
+//! Whole-screen snapshots of the explorer's main states in English and Chinese, drawn on ratatui's
+//! TestBackend. Review a changed snapshot by reading it as a screen: symbols, not colours, carry state.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use permscope::catalog::{Catalog, Lang};
+use permscope::policy::Policy;
+use permscope::tui::action::Action;
+use permscope::tui::app::App;
+use permscope::tui::keymap;
+use permscope::tui::theme::Theme;
+use permscope::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn app(lang: Lang, width: u16, height: u16) -> App {
+    let mut app = App::new(Catalog::builtin(), lang, Theme::new(false));
+    app.export_default = Some("/home/user/permscope-policy.json".into());
+    app.update(Action::Resize(width, height));
+    app
+}
+
+fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\t' => KeyCode::Tab,
+            c => KeyCode::Char(c),
+        };
+        if let Some(action) = keymap::resolve(app.context(), &KeyEvent::new(code, KeyModifiers::NONE)) {
+            app.update(action);
+        }
+    }
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    terminal.draw(|frame| view::render(frame, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn both(name: &str, setup: impl Fn(&mut App), width: u16, height: u16) {
+    for (lang, suffix) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut app = app(lang, width, height);
+        setup(&mut app);
+        insta::assert_snapshot!(format!("{name}_{suffix}"), screen(&app));
+    }
+}
+
+#[test]
+fn start_screen() {
+    both("start", |_| {}, 140, 40);
+}
+
+#[test]
+fn search_and_pick_rollbacks() {
+    both("rollbacks_picked", |app| press(app, "/hgkz\n j "), 140, 40);
+}
+
+#[test]
+fn enterprise_scope() {
+    both("enterprise", |app| press(app, "/hgkz\n j s"), 140, 40);
+}
+
+#[test]
+fn search_field_open() {
+    both("searching", |app| press(app, "/huigun"), 140, 40);
+}
+
+#[test]
+fn export_dialog() {
+    both("export", |app| press(app, "\t e"), 140, 40);
+}
+
+#[test]
+fn help_overlay() {
+    both("help", |app| press(app, "?"), 140, 44);
+}
+
+#[test]
+fn narrow_stacked_actions() {
+    both("narrow_actions", |app| press(app, "\t j "), 72, 30);
+}
+
+#[test]
+fn narrow_table_wide_chars() {
+    // Chinese names and full-width parentheses cut at a column edge must not be split.
+    both("narrow_table", |app| press(app, "jj"), 50, 24);
+}
+
+#[test]
+fn too_small() {
+    both("too_small", |_| {}, 30, 8);
+}
+
+#[test]
+fn loaded_policy_with_deny() {
+    both(
+        "loaded_policy",
+        |app| {
+            let text = r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["evs:*:get*","evs:snapshots:list"]},{"Effect":"Deny","Action":["evs:volumes:get"]}]}"#;
+            let parsed = Policy::parse("p.json", text).unwrap();
+            app.load_policy("p.json", &parsed.policy);
+            press(app, "jjjjjjjjj");
+        },
+        140,
+        40,
+    );
+}
+
+#[test]
+fn control_characters_escaped() {
+    let catalog = Catalog::parse(
+        "evil.json",
+        r#"{"service": "evs", "apis": [{"name": {"zh": "快照\u001b[2J", "en": "Snap\u001b]52;c;aGk=\u0007shot"}, "method": "GET", "path": "/v2/x\u009b", "actions": ["evs:snapshots:get"], "scopes": {"project": true, "enterprise_project": false}}]}"#,
+    );
+    // Paths must not contain control characters, so the catalog is rejected...
+    assert!(catalog.is_err());
+    // ...but names may, and are shown escaped.
+    let catalog = Catalog::parse(
+        "evil.json",
+        r#"{"service": "evs", "apis": [{"name": {"zh": "快照\u001b[2J", "en": "Snap\u001b]52;c;aGk=\u0007shot"}, "method": "GET", "path": "/v2/x", "actions": ["evs:snapshots:get"], "scopes": {"project": true, "enterprise_project": false}}]}"#,
+    )
+    .unwrap();
+    let mut app = App::new(catalog, Lang::En, Theme::new(false));
+    app.update(Action::Resize(120, 20));
+    let text = screen(&app);
+    assert!(!text.contains('\u{1b}'), "an escape character reached the screen");
+    assert!(text.contains("Snap\\x1b]52;c;aGk=\\x07shot"), "{text}");
+}
