@@ -59,6 +59,8 @@ pub enum Action {
     /// Periodic wake-up; saves a changed draft once edits pause.
     Tick,
 
+    /// The search worker finished matching the query of this generation.
+    SearchDone { generation: u64, hits: Vec<crate::search::Hit> },
     /// The run loop finished copying.
     CopyDone(CopyOutcome),
     /// The run loop finished an export attempt.

@@ -2,7 +2,9 @@
 //! the clipboard or files: it returns [`Effect`]s for the run loop to perform, and the results come back
 //! as actions. Tests drive it with actions alone.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crossterm::event::Event;
 use ratatui::layout::{Position, Rect};
@@ -28,7 +30,14 @@ pub enum Effect {
     /// Write `contents` to `path`; `replace` allows replacing an existing file.
     Export { path: String, contents: String, replace: bool },
     Save(SavedDraft),
+    /// Match `query` on the search worker; results come back as [`Action::SearchDone`] with the same
+    /// generation. Used for catalogs too large to search between two keystrokes.
+    Search { query: String, generation: u64 },
 }
+
+/// Catalogs up to this many APIs are searched on the UI thread; a keystroke then costs well under a
+/// millisecond. Larger catalogs are searched on a worker so typing never waits for matching.
+pub const INLINE_SEARCH_MAX_APIS: usize = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusKind {
@@ -119,7 +128,13 @@ pub struct ActionRow {
 
 pub struct App {
     pub catalog: Catalog,
-    search_index: SearchIndex,
+    search_index: Arc<SearchIndex>,
+    /// Every distinct action of the catalog, sorted, and how many APIs need each: computed once.
+    catalog_actions: Vec<(String, usize)>,
+    /// Identifies the latest search request, so results of an older query are dropped.
+    search_generation: u64,
+    /// True while the worker is matching the current query.
+    pub search_pending: bool,
     pub lang: Lang,
     pub theme: Theme,
     pub draft: Draft,
@@ -157,11 +172,24 @@ pub struct App {
 
 impl App {
     pub fn new(catalog: Catalog, lang: Lang, theme: Theme) -> App {
-        let search_index = SearchIndex::new(&catalog);
+        let search_index = Arc::new(SearchIndex::new(&catalog));
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for api in &catalog.apis {
+            for action in &api.actions {
+                *counts.entry(action.as_str()).or_default() += 1;
+            }
+        }
+        let catalog_actions: Vec<(String, usize)> = catalog.actions().into_iter().map(|a| {
+            let count = counts.get(a.as_str()).copied().unwrap_or(0);
+            (a, count)
+        }).collect();
         let draft = Draft::default();
         let evaluator = draft.evaluator(&catalog);
         let mut app = App {
             search_index,
+            catalog_actions,
+            search_generation: 0,
+            search_pending: false,
             lang,
             theme,
             draft,
@@ -270,15 +298,15 @@ impl App {
         self.evaluator = Evaluator::new(&self.policy);
         let mut cache = StatusCache::new(&self.evaluator);
         self.verdicts = self.catalog.apis.iter().map(|api| cache.verdict(api, self.scope)).collect();
+        let granted = self.draft.granted_actions(&self.catalog);
         self.action_rows = self
-            .catalog
-            .actions()
-            .into_iter()
-            .map(|action| ActionRow {
-                status: cache.status(&action),
-                granted: self.draft.is_granted(&self.catalog, &action),
-                needed_by: self.catalog.apis.iter().filter(|api| api.actions.contains(&action)).count(),
-                action,
+            .catalog_actions
+            .iter()
+            .map(|(action, needed_by)| ActionRow {
+                status: cache.status(action),
+                granted: granted.contains(&action.to_lowercase()),
+                needed_by: *needed_by,
+                action: action.clone(),
             })
             .collect();
         self.policy_text = if self.policy.statements.is_empty() { String::new() } else { self.policy.to_pretty_json() };
@@ -294,13 +322,35 @@ impl App {
         self.quiet_ticks = 0;
     }
 
+    /// The search index, shared with the run loop's search worker.
+    pub fn search_index(&self) -> Arc<SearchIndex> {
+        Arc::clone(&self.search_index)
+    }
+
+    /// Starts matching the current query: inline for small catalogs, else as an effect for the worker.
+    fn request_search(&mut self) -> Vec<Effect> {
+        self.search_generation += 1;
+        if self.catalog.apis.len() <= INLINE_SEARCH_MAX_APIS {
+            let hits = self.search_index.search(self.search.value());
+            self.show_hits(hits);
+            return Vec::new();
+        }
+        self.search_pending = true;
+        vec![Effect::Search { query: self.search.value().to_owned(), generation: self.search_generation }]
+    }
+
     fn apply_search(&mut self) {
+        let hits = self.search_index.search(self.search.value());
+        self.show_hits(hits);
+    }
+
+    fn show_hits(&mut self, mut hits: Vec<Hit>) {
         let previous = self.selected_api();
-        self.rows = self.search_index.search(self.search.value());
         if self.search.value().trim().is_empty() {
             // Without a query the table keeps catalog order.
-            self.rows.sort_by_key(|hit| hit.api);
+            hits.sort_by_key(|hit| hit.api);
         }
+        self.rows = hits;
         self.table.selected = previous.and_then(|api| self.rows.iter().position(|h| h.api == api)).unwrap_or(0);
         if !self.searching || previous.is_none() {
             self.table.offset = 0;
@@ -362,8 +412,14 @@ impl App {
             Action::SearchCancel => {
                 self.searching = false;
                 self.search.reset();
-                self.apply_search();
                 self.changed_view();
+                return self.request_search();
+            }
+            Action::SearchDone { generation, hits } => {
+                if generation == self.search_generation {
+                    self.search_pending = false;
+                    self.show_hits(hits);
+                }
             }
             Action::ToggleScope => {
                 self.scope = self.scope.toggled();
@@ -383,8 +439,8 @@ impl App {
                 self.set_status(StatusKind::Info, self.strings().copying.to_owned());
                 return vec![Effect::Copy(self.exported_text())];
             }
-            Action::Edit(key) => self.edit(|input| input.handle_event(&Event::Key(key)).is_some_and(|c| c.value)),
-            Action::Paste(text) => self.edit(|input| {
+            Action::Edit(key) => return self.edit(|input| input.handle_event(&Event::Key(key)).is_some_and(|c| c.value)),
+            Action::Paste(text) => return self.edit(|input| {
                 // A field is one line: line breaks in pasted text become spaces.
                 let mut changed = false;
                 for c in text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }) {
@@ -491,16 +547,17 @@ impl App {
     }
 
     /// Applies an edit to the field that has the keyboard; `edit` returns whether the text changed.
-    fn edit(&mut self, edit: impl FnOnce(&mut Input) -> bool) {
+    fn edit(&mut self, edit: impl FnOnce(&mut Input) -> bool) -> Vec<Effect> {
         if let Some(dialog) = &mut self.export {
             if edit(&mut dialog.input) {
                 dialog.confirm_replace = None;
                 dialog.message = None;
             }
         } else if self.searching && edit(&mut self.search) {
-            self.apply_search();
             self.changed_view();
+            return self.request_search();
         }
+        Vec::new()
     }
 
     /// Returns the text that export and copy produce.

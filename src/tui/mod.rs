@@ -130,6 +130,8 @@ fn restore_state(app: &mut App, path: Option<PathBuf>, restore_grants: bool) {
 
 fn event_loop(tui: &mut terminal::Tui, app: &mut App, signal: &AtomicUsize) -> std::io::Result<()> {
     let (sender, receiver) = mpsc::channel::<Message>();
+    let searcher = spawn_search_worker(app.search_index(), sender.clone());
+    let workers = Workers { sender, searcher };
     loop {
         tui.draw(|frame| view::render(frame, app))?;
         if app.should_quit() || signal.load(Ordering::SeqCst) != 0 {
@@ -142,26 +144,53 @@ fn event_loop(tui: &mut terminal::Tui, app: &mut App, signal: &AtomicUsize) -> s
             // key can change which context the next key belongs to (`/` opens the search field).
             loop {
                 if let Some(action) = translate(app, event::read()?) {
-                    apply(tui, app, action, &sender)?;
+                    apply(tui, app, action, &workers)?;
                 }
                 if app.should_quit() || !event::poll(Duration::ZERO)? {
                     break;
                 }
             }
         } else {
-            apply(tui, app, Action::Tick, &sender)?;
+            apply(tui, app, Action::Tick, &workers)?;
         }
         let mut finished = Vec::new();
         collect_messages(tui, &receiver, &mut finished)?;
         for action in finished {
-            apply(tui, app, action, &sender)?;
+            apply(tui, app, action, &workers)?;
         }
     }
 }
 
-fn apply(tui: &mut terminal::Tui, app: &mut App, action: Action, sender: &Sender<Message>) -> std::io::Result<()> {
+/// Channels to the threads that do slow work for the loop.
+struct Workers {
+    /// Where worker threads report back.
+    sender: Sender<Message>,
+    /// Queries for the search worker.
+    searcher: Sender<(String, u64)>,
+}
+
+/// Starts the thread that matches queries on large catalogs. It skips to the newest query waiting, so
+/// fast typing costs one match per pause, not one per key.
+fn spawn_search_worker(index: Arc<crate::search::SearchIndex>, sender: Sender<Message>) -> Sender<(String, u64)> {
+    let (queries, requests) = mpsc::channel::<(String, u64)>();
+    std::thread::spawn(move || {
+        while let Ok(mut request) = requests.recv() {
+            while let Ok(newer) = requests.try_recv() {
+                request = newer;
+            }
+            let (query, generation) = request;
+            let hits = index.search(&query);
+            if sender.send(Message::Action(Action::SearchDone { generation, hits })).is_err() {
+                return;
+            }
+        }
+    });
+    queries
+}
+
+fn apply(tui: &mut terminal::Tui, app: &mut App, action: Action, workers: &Workers) -> std::io::Result<()> {
     for effect in app.update(action) {
-        perform(tui, app, effect, sender)?;
+        perform(tui, app, effect, workers)?;
     }
     Ok(())
 }
@@ -203,8 +232,12 @@ fn write_osc52(tui: &mut terminal::Tui, text: &str, through_tmux: bool) -> std::
 
 /// Performs one effect. Anything that may block (the display, the file system) runs on a worker
 /// thread and reports back as an action, so no key freezes the screen.
-fn perform(tui: &mut terminal::Tui, app: &App, effect: Effect, sender: &Sender<Message>) -> std::io::Result<()> {
+fn perform(tui: &mut terminal::Tui, app: &App, effect: Effect, workers: &Workers) -> std::io::Result<()> {
+    let sender = &workers.sender;
     match effect {
+        Effect::Search { query, generation } => {
+            let _ = workers.searcher.send((query, generation));
+        }
         Effect::Copy(text) => {
             if clipboard::display_available() {
                 let sender = sender.clone();
