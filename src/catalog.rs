@@ -153,6 +153,8 @@ impl Catalog {
     /// Parses and validates a catalog. `source_name` names the file in errors.
     pub fn parse(source_name: &str, text: &str) -> Result<Catalog, InputError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // NOTE: serde's derived Deserialize also accepts each struct as a JSON array of its fields in
+        // order, so `["evs", [...]]` loads although the documented format uses objects.
         let catalog: Catalog = serde_json::from_str(text).map_err(|e| {
             let error = InputError::new(source_name, format!("invalid catalog: {}", strip_position(&e)));
             let error = if e.line() > 0 { error.at(char_position(text, e.line(), e.column())) } else { error };
