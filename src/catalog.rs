@@ -154,9 +154,11 @@ impl Catalog {
     /// Parses and validates a catalog. `source_name` names the file in errors.
     pub fn parse(source_name: &str, text: &str) -> Result<Catalog, InputError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // NOTE: serde's derived Deserialize also accepts each struct as a JSON array of its fields in
+        // order, so `["evs", [...]]` loads although the documented format uses objects.
         let catalog: Catalog = serde_json::from_str(text).map_err(|e| {
             let error = InputError::new(source_name, format!("invalid catalog: {}", strip_position(&e)));
-            let error = if e.line() > 0 { error.at(Pos { line: e.line(), column: e.column() }) } else { error };
+            let error = if e.line() > 0 { error.at(char_position(text, e.line(), e.column())) } else { error };
             error.with_fix("see the catalog format in README.md")
         })?;
         catalog.validate(source_name)?;
@@ -249,6 +251,14 @@ impl Api {
         }
         Ok(())
     }
+}
+
+/// Converts serde_json's position, whose column counts bytes and is 0 before the first character of a
+/// line, to a column of characters starting at 1, as the policy reader counts them.
+fn char_position(text: &str, line: usize, byte_column: usize) -> Pos {
+    let line_text = text.split('\n').nth(line - 1).unwrap_or_default();
+    let column = line_text.char_indices().take_while(|(offset, _)| *offset < byte_column).count();
+    Pos { line, column: column.max(1) }
 }
 
 /// serde_json appends " at line L column C" to its messages; the position is reported separately.
@@ -384,6 +394,16 @@ mod tests {
         let text = one_api(&format!("{GOOD_API}, {}", GOOD_API.replace("/v2/x", "/v2/y").replace("evs:x:get", "bad")));
         let error = Catalog::parse("cat.json", &text).unwrap_err();
         assert!(error.message.contains("API 2 (GET /v2/y)"), "{error}");
+    }
+
+    #[test]
+    fn error_column_counts_characters() {
+        // serde_json reports byte column 25 for the closing quote of the unknown key "x". 快照 is 6 bytes
+        // but 2 characters, so the quote is in character column 21.
+        let error = Catalog::parse("cat.json", "{\"service\": \"快照\", \"x\": 1}").unwrap_err();
+        assert_eq!(error.pos, Some(Pos { line: 1, column: 21 }));
+        let error = Catalog::parse("cat.json", "").unwrap_err();
+        assert_eq!(error.pos, Some(Pos { line: 1, column: 1 }));
     }
 
     #[test]

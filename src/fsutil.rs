@@ -11,7 +11,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new().prefix(".permscope-").suffix(".tmp").tempfile_in(dir)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".permscope-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| directory_error(dir, e))?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     if let Ok(metadata) = std::fs::metadata(path) {
@@ -19,6 +23,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Describes a failure to create the temporary file by its directory. tempfile's own message names the
+/// random temporary path, which the user never asked for and cannot find afterwards.
+fn directory_error(dir: &Path, error: std::io::Error) -> std::io::Error {
+    let dir_name = dir.display();
+    let message = match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => format!("the directory {dir_name} does not exist"),
+        Err(e) => format!("cannot access the directory {dir_name}: {e}"),
+        Ok(metadata) if !metadata.is_dir() => format!("{dir_name} is not a directory"),
+        Ok(_) => format!("cannot create a file in the directory {dir_name}: {}", error.kind()),
+    };
+    std::io::Error::new(error.kind(), message)
 }
 
 #[cfg(test)]
@@ -36,9 +53,20 @@ mod tests {
     }
 
     #[test]
+    fn file_as_directory_is_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plain");
+        std::fs::write(&file, "x").unwrap();
+        let error = write_atomic(&file.join("p.json"), b"x").unwrap_err();
+        assert_eq!(error.to_string(), format!("{} is not a directory", file.display()));
+    }
+
+    #[test]
     fn missing_directory_is_error() {
         let dir = tempfile::tempdir().unwrap();
-        let error = write_atomic(&dir.path().join("no/such/dir/p.json"), b"x").unwrap_err();
+        let missing = dir.path().join("no/such/dir");
+        let error = write_atomic(&missing.join("p.json"), b"x").unwrap_err();
         assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(error.to_string(), format!("the directory {} does not exist", missing.display()));
     }
 }

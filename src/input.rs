@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::InputError;
+use crate::json::Pos;
 
 /// Largest policy file read, in bytes. A Huawei policy is at most 6,144 characters, so anything near
 /// this size is not a policy.
@@ -65,7 +66,33 @@ fn decode(name: &str, bytes: Vec<u8>, max_bytes: u64) -> Result<String, InputErr
     }
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).expect("the bytes before valid_up_to are UTF-8");
         InputError::new(name, format!("the file is not valid UTF-8 (invalid byte at offset {offset})"))
+            .at(end_position(valid))
             .with_fix("save the file as UTF-8")
     })
+}
+
+/// Returns the position just after `text`, with lines and character columns counted from 1 as the JSON
+/// reader counts them. A leading byte order mark does not count.
+fn end_position(text: &str) -> Pos {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let line = text.matches('\n').count() + 1;
+    let last_line = text.rsplit('\n').next().unwrap_or_default();
+    Pos { line, column: last_line.chars().count() + 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_has_position() {
+        let error = decode("p.json", b"{\n  \"\xe5\xbf\xab\xff\"}".to_vec(), 100).unwrap_err();
+        // Line 2 is two spaces, a quote and 快 before the invalid byte 0xff at byte offset 8.
+        assert_eq!(error.pos, Some(Pos { line: 2, column: 5 }));
+        assert!(error.message.contains("offset 8"), "{error}");
+        let error = decode("p.json", b"\xef\xbb\xbf\xff".to_vec(), 100).unwrap_err();
+        assert_eq!(error.pos, Some(Pos { line: 1, column: 1 }));
+    }
 }

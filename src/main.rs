@@ -11,6 +11,17 @@ fn main() -> ExitCode {
     }
     let args = Cli::parse();
     let lang = args.lang.map(Into::into).unwrap_or_else(permscope::locale::from_env);
+    let stdin_arguments = args.stdin_arguments();
+    if let [first @ .., last] = stdin_arguments.as_slice()
+        && !first.is_empty()
+    {
+        let both = if first.len() == 1 { "both" } else { "all" };
+        let message = format!(
+            "standard input can be read only once, but {} and {last} are {both} `-`",
+            first.join(", ")
+        );
+        return fail(&cli::Error::usage(message, Some("save all but one of them to a file".into())));
+    }
     let catalog = match &args.catalog {
         Some(path) => match Catalog::load(path) {
             Ok(catalog) => catalog,

@@ -375,6 +375,8 @@ fn action_with_lowercase_service(action: &str) -> String {
 /// Known keys Huawei's policy Version 1.1 does not have, with the reason they are worth a word.
 const FOREIGN_KEYS: [&str; 4] = ["NotAction", "NotResource", "Principal", "NotPrincipal"];
 
+// NOTE: findings quote the offending key or value in full, so a megabyte-long key or Version string
+// in a file under the size limit makes a megabyte-long message.
 struct Reader {
     findings: Vec<Finding>,
     spans: Spans,

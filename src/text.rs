@@ -25,6 +25,26 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Rewrites the control and format characters that serde_json leaves as they are (DEL, the C1 controls
+/// such as U+009B, bidirectional overrides) as `\uXXXX` escapes, so JSON printed to a terminal is as
+/// inert as the table output. `json` must be serde_json output. serde_json escapes U+0000 to U+001F
+/// inside strings, so a raw line feed is layout and stays.
+pub fn escape_controls_in_json(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if c != '\n' && is_unsafe(c) {
+            // Every character is_unsafe accepts is below U+10000, so four hex digits are enough.
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Control characters, and the format characters that reorder or hide text (bidirectional overrides,
 /// zero-width joiners are kept because emoji use them).
 fn is_unsafe(c: char) -> bool {
@@ -71,6 +91,17 @@ mod tests {
         assert_eq!(escape_controls("\u{1b}]52;c;aGk=\u{7}"), "\\x1b]52;c;aGk=\\x07");
         assert_eq!(escape_controls("x\u{9b}y\u{202e}z"), "x\\x9by\\u{202e}z");
         assert!(matches!(escape_controls("快照 snapshot"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_escapes_what_serde_json_leaves() {
+        let value = serde_json::json!({"name": "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e\u{feff}f\ng"});
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let escaped = escape_controls_in_json(&text);
+        assert_eq!(escaped, "{\n  \"name\": \"a\\u001bb\\u007fc\\u009bd\\u202ee\\ufefff\\ng\"\n}");
+        let decoded: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(decoded, value);
+        assert!(matches!(escape_controls_in_json("{\n  \"快照\": 1\n}"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -29,6 +29,25 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Names the arguments given as `-`, each of which reads all of standard input.
+    pub fn stdin_arguments(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.catalog.as_deref() == Some("-") {
+            names.push("--catalog");
+        }
+        if self.policy.as_deref() == Some("-") {
+            names.push("--policy");
+        }
+        if let Some(Command::Check(check)) = &self.command
+            && check.policy == "-"
+        {
+            names.push("POLICY");
+        }
+        names
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LangArg {
     Zh,

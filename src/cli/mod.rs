@@ -68,9 +68,10 @@ pub fn emit(text: &str) -> Result<(), Error> {
     }
 }
 
-/// Pretty JSON with a final newline.
+/// Pretty JSON with a final newline, with every control character in it escaped.
 pub fn to_json_text(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
+    let text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
+    let mut text = crate::text::escape_controls_in_json(&text).into_owned();
     text.push('\n');
     text
 }

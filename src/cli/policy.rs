@@ -58,18 +58,28 @@ fn resolve_grant(grant: &str, known: &[String]) -> Result<String, Error> {
         if known.iter().any(|a| pattern.matches(a)) {
             return Ok(grant.to_owned());
         }
-        return Err(Error::usage(format!("the pattern {grant:?} matches no action in the catalog"), None));
+        let message = format!("the pattern {grant:?} matches no action in the catalog");
+        return Err(Error::usage(message, Some(list_actions(known))));
     }
     if let Some(action) = known.iter().find(|a| a.eq_ignore_ascii_case(grant)) {
         return Ok(action.clone());
     }
     let suggestions = nearest(grant, known.iter().map(String::as_str), 3);
     let fix = if suggestions.is_empty() {
-        "run `permscope catalog actions` to list the known actions".to_owned()
+        list_actions(known)
     } else {
         format!("did you mean {}?", suggestions.join(" or "))
     };
     Err(Error::usage(format!("unknown action {grant:?}: no catalog API needs it"), Some(fix)))
+}
+
+/// Names the catalog's actions for a fix, the first ten when there are more.
+fn list_actions(known: &[String]) -> String {
+    const SHOWN: usize = 10;
+    if known.len() <= SHOWN {
+        return format!("the catalog's actions are {}", known.join(", "));
+    }
+    format!("the catalog's actions include {}, and {} more", known[..SHOWN].join(", "), known.len() - SHOWN)
 }
 
 /// Finds the API named by "METHOD PATH", where PATH is the catalog's path template or an alias.
@@ -92,7 +102,7 @@ fn resolve_api(text: &str, catalog: &Catalog) -> Result<usize, Error> {
     let wanted = format!("{} {path}", method.to_uppercase());
     let suggestions = nearest(&wanted, keys.iter().map(String::as_str), 3);
     let fix = if suggestions.is_empty() {
-        "run `permscope search` to find the API".to_owned()
+        "find the API with `permscope search QUERY`, then copy its method and path".to_owned()
     } else {
         format!("did you mean {}?", suggestions.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(" or "))
     };
