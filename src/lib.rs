@@ -14,3 +14,7 @@ pub mod text;
 pub mod suggest;
 pub mod locale;
 pub mod cli;
+pub mod lint;
+pub mod lookup;
+pub mod formats;
+pub mod diff;
