@@ -5,6 +5,9 @@ pub mod args;
 mod check;
 mod policy;
 mod search;
+mod lint;
+mod lookup;
+mod diff;
 
 use std::io::Write;
 
@@ -54,6 +57,9 @@ pub fn run(command: &Command, context: &Context) -> Result<(), Error> {
         Command::Check(args) => check::run(args, context),
         Command::Search(args) => search::run(args, context),
         Command::Policy(args) => policy::run(args, context),
+        Command::Lint(args) => lint::run(args, context),
+        Command::Lookup(args) => lookup::run(args, context),
+        Command::Diff(args) => diff::run(args, context),
     }
 }
 
