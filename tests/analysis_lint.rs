@@ -120,7 +120,7 @@ fn duplicate_keys_anywhere_are_errors() {
 fn limits_are_errors() {
     let nine: Vec<String> = (0..9).map(|_| r#"{"Effect":"Allow","Action":["evs:snapshots:get"]}"#.to_owned()).collect();
     let eleven_conditions: Vec<String> = (0..11).map(|i| format!("\"k{i}\": [\"v\"]")).collect();
-    let eleven_resources = vec!["\"evs:*:*:snapshot:*\""; 11].join(", ");
+    let eleven_resources = ["\"evs:*:*:snapshot:*\""; 11].join(", ");
     check_cases(vec![
         // Compact size: 32 + 3 commas + 4 × 30 + 400 × 19 + (400 − 4) commas = 8151 characters.
         case(repeated_get(&[100, 100, 100, 100]), "limit-chars", "error", 1, 1),
