@@ -33,6 +33,8 @@ pub fn lint_document(document: &Document, catalog: &Catalog) -> Vec<Finding> {
         }
     }
 
+    // NOTE: the catalog checks need every statement read, so a statement with a structural error
+    // (such as a missing Action) hides them for the whole policy until it is fixed.
     if let Some(policy) = &document.as_read {
         let known = catalog.actions();
         findings.extend(unknown_actions(policy, &document.spans, catalog, &known));

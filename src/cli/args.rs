@@ -168,8 +168,12 @@ compare exactly; the method compares case-insensitively. When several templates 
 the most literal segments wins for each method, so /snapshots/detail is the detail list, not a \
 snapshot ID. Without a method, every method's matching API is listed.
 
-Exit status: 0 when every request matches an API; 1 when some request matches none or is invalid (each \
-is reported with the closest template); 2 when standard input cannot be read.";
+With --policy, every request must match one API, or several that need the same actions; a request \
+without a method that matches APIs needing different actions prints no policy.
+
+Exit status: 0 when every request matches an API; 1 when some request matches none (it is reported with \
+the closest template), is invalid, or has no single API for --policy; 2 when standard input cannot be \
+read.";
 
 const DIFF_ABOUT: &str = "Compare two policies as a reviewer reads a change.
 
@@ -214,7 +218,7 @@ pub struct LookupArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Print the least-privilege policy that allows every request instead of the matches
+    /// Print the least-privilege policy that allows every request instead of the matches (with --json, add it as "policy")
     #[arg(long)]
     pub policy: bool,
 }
