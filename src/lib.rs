@@ -1,18 +1,23 @@
-//! permscope's engine: catalogs of Huawei Cloud APIs and the IAM actions they need, policies, their
-//! evaluation, and search. Nothing here touches a terminal; the explorer and the CLI are layers on top.
+//! permscope: catalogs of Huawei Cloud APIs and the IAM actions they need, policies, their evaluation,
+//! search and analysis. The engine modules touch no terminal; `cli` (the subcommands) and `tui` (the
+//! full-screen explorer) are layers on top of them.
 
 pub mod action;
 pub mod catalog;
+pub mod cli;
+pub mod diff;
+pub mod draft;
 pub mod error;
 pub mod eval;
+pub mod formats;
+pub mod fsutil;
 pub mod input;
 pub mod json;
+pub mod lint;
+pub mod locale;
+pub mod lookup;
 pub mod policy;
 pub mod search;
-pub mod fsutil;
-pub mod text;
 pub mod suggest;
-pub mod locale;
-pub mod cli;
-pub mod draft;
+pub mod text;
 pub mod tui;

@@ -41,6 +41,9 @@ fn main() -> ExitCode {
 }
 
 fn fail(error: &cli::Error) -> ExitCode {
-    eprintln!("permscope: error: {error}");
+    let message = error.to_string();
+    if !message.is_empty() {
+        eprintln!("permscope: error: {message}");
+    }
     ExitCode::from(error.exit_code())
 }

@@ -99,6 +99,15 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 /// One problem found in a policy document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
@@ -116,17 +125,17 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(code: &'static str, severity: Severity, pos: Option<Pos>, message: String) -> Finding {
+    pub fn new(code: &'static str, severity: Severity, pos: Option<Pos>, message: String) -> Finding {
         Finding { code, severity, statement: None, action: None, pos, message, fix: None }
     }
 
-    fn in_statement(mut self, statement: usize, action: Option<usize>) -> Finding {
+    pub fn in_statement(mut self, statement: usize, action: Option<usize>) -> Finding {
         self.statement = Some(statement);
         self.action = action;
         self
     }
 
-    fn fix(mut self, fix: impl Into<String>) -> Finding {
+    pub fn fix(mut self, fix: impl Into<String>) -> Finding {
         self.fix = Some(fix.into());
         self
     }
@@ -135,6 +144,8 @@ impl Finding {
 /// The positions of each statement and action in the source file.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Spans {
+    /// The policy's opening brace; policy-wide findings point here.
+    pub root: Option<Pos>,
     pub statements: Vec<Pos>,
     pub actions: Vec<Vec<Pos>>,
 }
@@ -144,6 +155,9 @@ pub struct Spans {
 #[derive(Debug, Clone)]
 pub struct Document {
     pub policy: Option<Policy>,
+    /// The statements as read, kept even when an error finding such as a wrong Version or a duplicate
+    /// key rejects the document. `None` when some statement could not be read at all.
+    pub as_read: Option<Policy>,
     pub findings: Vec<Finding>,
     pub spans: Spans,
     /// Characters in the file as read, byte order mark excluded.
@@ -166,17 +180,18 @@ pub fn read_document(text: &str) -> Document {
         Err(e) => {
             let finding = Finding::new("json-syntax", Severity::Error, Some(e.pos), format!("invalid JSON: {}", e.message))
                 .fix("fix the JSON syntax at this place");
-            return Document { policy: None, findings: vec![finding], spans: Spans::default(), source_chars };
+            return Document { policy: None, as_read: None, findings: vec![finding], spans: Spans::default(), source_chars };
         }
     };
-    let mut reader = Reader { findings: Vec::new(), spans: Spans::default() };
+    let mut reader = Reader { findings: Vec::new(), spans: Spans { root: Some(root.pos), ..Spans::default() } };
     let policy = reader.read_policy(&root);
     let mut findings = reader.findings;
     if let Some(policy) = &policy {
         findings.extend(policy_warnings(policy, &reader.spans));
     }
     let failed = findings.iter().any(|f| f.severity == Severity::Error);
-    Document { policy: if failed { None } else { policy }, findings, spans: reader.spans, source_chars }
+    let usable = if failed { None } else { policy.clone() };
+    Document { policy: usable, as_read: policy, findings, spans: reader.spans, source_chars }
 }
 
 impl Policy {

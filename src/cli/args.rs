@@ -39,10 +39,21 @@ impl Cli {
         if self.policy.as_deref() == Some("-") {
             names.push("--policy");
         }
-        if let Some(Command::Check(check)) = &self.command
-            && check.policy == "-"
-        {
-            names.push("POLICY");
+        match &self.command {
+            Some(Command::Check(check)) if check.policy == "-" => names.push("POLICY"),
+            Some(Command::Lint(lint)) if lint.policy == "-" => names.push("POLICY"),
+            Some(Command::Lookup(lookup)) => {
+                names.extend(lookup.requests.iter().filter(|r| *r == "-").map(|_| "REQUEST"));
+            }
+            Some(Command::Diff(diff)) => {
+                if diff.old == "-" {
+                    names.push("OLD");
+                }
+                if diff.new == "-" {
+                    names.push("NEW");
+                }
+            }
+            _ => {}
         }
         names
     }
@@ -89,6 +100,15 @@ pub enum Command {
     Search(SearchArgs),
     /// Print the least-privilege policy for the given actions and APIs
     Policy(PolicyArgs),
+    /// Review a policy file: errors Huawei would reject and warnings about likely mistakes
+    #[command(long_about = LINT_ABOUT)]
+    Lint(LintArgs),
+    /// Find the catalog API, actions and scopes behind concrete requests copied from a log or an error
+    #[command(long_about = LOOKUP_ABOUT)]
+    Lookup(LookupArgs),
+    /// Compare two policies: APIs that become or stop being callable, and the actions added and removed
+    #[command(long_about = DIFF_ABOUT)]
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -134,4 +154,124 @@ pub struct PolicyArgs {
     /// Write the policy to this file (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
+
+    /// Output format: the policy document, the IAM API request body, or a Terraform resource
+    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+    pub format: FormatArg,
+
+    /// Custom policy name (1 to 128 characters), required by --format iam-api and terraform
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Custom policy description, required by --format iam-api and terraform
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FormatArg {
+    /// The policy document
+    #[default]
+    Json,
+    /// The body of the IAM request that creates a custom policy (POST /v3.0/OS-ROLE/roles)
+    IamApi,
+    /// A huaweicloud_identity_role resource for Terraform
+    Terraform,
+}
+
+const LINT_ABOUT: &str = "Review a policy file: errors Huawei would reject and warnings about likely mistakes.
+
+Each finding is printed as FILE:LINE:COLUMN: SEVERITY[CODE]: MESSAGE, followed by an indented fix when \
+one is known. Findings about the whole policy point at its opening brace. In --json output, statement \
+and action are 0-based indexes.
+
+Exit status: 0 when no finding is at or above --fail-on; 1 when some are (invalid JSON is the finding \
+json-syntax, so it counts here); 2 when the file cannot be read at all (missing, a directory, not \
+UTF-8, or larger than 8 MiB).";
+
+const LOOKUP_ABOUT: &str = "Find the catalog API, actions and scopes behind concrete requests.
+
+A request is [METHOD] TARGET, where TARGET is a path (/v3/0a1b/snapshots/5e6f?force=true) or a full \
+URL; a trailing HTTP/1.1 is ignored. Scheme, host, query string, fragment and a trailing slash are \
+ignored. A {param} segment of a template matches one non-empty path segment and literal segments \
+compare exactly; the method compares case-insensitively. When several templates match, the one with \
+the most literal segments wins for each method, so /snapshots/detail is the detail list, not a \
+snapshot ID. Without a method, every method's matching API is listed.
+
+With --policy, every request must match one API, or several that need the same actions; a request \
+without a method that matches APIs needing different actions prints no policy.
+
+Exit status: 0 when every request matches an API; 1 when some request matches none (it is reported with \
+the closest template), is invalid, or has no single API for --policy; 2 when standard input cannot be \
+read.";
+
+const DIFF_ABOUT: &str = "Compare two policies as a reviewer reads a change.
+
+Lists the catalog APIs that become callable, stop being callable, or change to or from conditional \
+in the chosen scope; the action patterns added and removed per effect (after normalization, so \
+reordering and letter case do not count); and every catalog action whose evaluated status changes.
+
+Exit status: 0 whether or not the policies differ, unless --exit-code is given; then 1 when they \
+differ. 2 when a policy cannot be read or is invalid.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOnArg {
+    /// Fail only on errors, which Huawei would reject
+    #[default]
+    Error,
+    /// Fail on warnings too
+    Warning,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Policy JSON file, or - for standard input
+    #[arg(value_name = "POLICY")]
+    pub policy: String,
+
+    /// Print one JSON object instead of one line per finding
+    #[arg(long)]
+    pub json: bool,
+
+    /// Lowest severity that makes the exit status 1
+    #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
+    pub fail_on: FailOnArg,
+}
+
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// Requests such as "DELETE /v3/0a1b/snapshots/5e6f" or a full URL; - reads one request per line from standard input (blank lines and # comments are skipped)
+    #[arg(value_name = "REQUEST", required = true, num_args = 1..)]
+    pub requests: Vec<String>,
+
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print the least-privilege policy that allows every request instead of the matches (with --json, add it as "policy")
+    #[arg(long)]
+    pub policy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The policy before the change, or - for standard input
+    #[arg(value_name = "OLD")]
+    pub old: String,
+
+    /// The policy after the change, or - for standard input
+    #[arg(value_name = "NEW")]
+    pub new: String,
+
+    /// Scope the policies are granted in
+    #[arg(long, value_enum, default_value_t = ScopeArg::Project)]
+    pub scope: ScopeArg,
+
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit with status 1 when the policies differ, as `git diff --exit-code` does
+    #[arg(long)]
+    pub exit_code: bool,
 }

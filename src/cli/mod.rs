@@ -5,6 +5,9 @@ pub mod args;
 mod check;
 mod policy;
 mod search;
+mod lint;
+mod lookup;
+mod diff;
 
 use std::io::Write;
 
@@ -24,7 +27,8 @@ pub enum Error {
     /// A failed write of an output file: exit status 1.
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
-    /// A result the command was asked to fail on, already reported on stdout: exit status 1.
+    /// A result the command was asked to fail on, already reported on stdout: exit status 1. An empty
+    /// message prints nothing on stderr.
     #[error("{0}")]
     Failed(String),
 }
@@ -54,6 +58,9 @@ pub fn run(command: &Command, context: &Context) -> Result<(), Error> {
         Command::Check(args) => check::run(args, context),
         Command::Search(args) => search::run(args, context),
         Command::Policy(args) => policy::run(args, context),
+        Command::Lint(args) => lint::run(args, context),
+        Command::Lookup(args) => lookup::run(args, context),
+        Command::Diff(args) => diff::run(args, context),
     }
 }
 

@@ -3,11 +3,12 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{Context, Error, args::PolicyArgs, emit};
+use super::{Context, Error, args::FormatArg, args::PolicyArgs, emit};
 use crate::action::ActionPattern;
 use crate::catalog::Catalog;
+use crate::formats::{ExportOptions, Format, render};
 use crate::fsutil::write_atomic;
-use crate::policy::{MAX_CHARS, Policy, Severity};
+use crate::policy::{MAX_CHARS, Policy};
 use crate::suggest::nearest;
 
 pub fn run(args: &PolicyArgs, context: &Context) -> Result<(), Error> {
@@ -29,16 +30,15 @@ pub fn run(args: &PolicyArgs, context: &Context) -> Result<(), Error> {
     }
 
     let policy = Policy::allowing(actions);
-    let violations: Vec<String> =
-        policy.limit_findings().into_iter().filter(|f| f.severity == Severity::Error).map(|f| f.message).collect();
-    if !violations.is_empty() {
+    let format = export_format(args.format);
+    if !format.needs_name() && (args.name.is_some() || args.description.is_some()) {
         return Err(Error::usage(
-            format!("Huawei would reject this policy: {}", violations.join("; ")),
-            Some("grant fewer actions, or use wildcards such as evs:snapshots:*".into()),
+            "--name and --description apply only to --format iam-api and --format terraform",
+            Some("drop them, or choose one of those formats".into()),
         ));
     }
-
-    let text = policy.to_pretty_json();
+    let options = ExportOptions { name: args.name.clone(), description: args.description.clone() };
+    let text = render(&policy, format, &options).map_err(|e| Error::usage(e.to_string(), Some(e.fix().to_owned())))?;
     match &args.output {
         None => emit(&text),
         Some(path) => {
@@ -46,6 +46,14 @@ pub fn run(args: &PolicyArgs, context: &Context) -> Result<(), Error> {
             eprintln!("wrote {path} ({} of {MAX_CHARS} characters)", policy.char_count());
             Ok(())
         }
+    }
+}
+
+fn export_format(format: FormatArg) -> Format {
+    match format {
+        FormatArg::Json => Format::Json,
+        FormatArg::IamApi => Format::IamApi,
+        FormatArg::Terraform => Format::Terraform,
     }
 }
 
