@@ -26,6 +26,7 @@ fn press(app: &mut App, keys: &str) -> Vec<Effect> {
             '\n' => KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
             '\x1b' => KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
             '\t' => KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+            '↓' => KeyEvent::new(KeyCode::Down, KeyModifiers::NONE),
             c => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
         };
         if let Some(action) = keymap::resolve(app.context(), &event) {
@@ -168,7 +169,7 @@ fn export_flow() {
 #[test]
 fn export_edits_reset_replace_confirmation() {
     let mut app = app();
-    press(&mut app, "e\n");
+    press(&mut app, "\t e\n");
     app.update(Action::ExportDone { path: "/tmp/permscope-policy.json".into(), result: ExportResult::Exists });
     press(&mut app, "x");
     let effects = press(&mut app, "\n");
@@ -180,7 +181,7 @@ fn export_edits_reset_replace_confirmation() {
 #[test]
 fn export_failure_keeps_dialog() {
     let mut app = app();
-    press(&mut app, "e\n");
+    press(&mut app, "\t e\n");
     let error = "Permission denied (os error 13)".to_owned();
     app.update(Action::ExportDone { path: "/tmp/permscope-policy.json".into(), result: ExportResult::Failed(error) });
     let dialog = app.export.as_ref().expect("the dialog stays open so the path can be fixed");
@@ -192,8 +193,8 @@ fn export_failure_keeps_dialog() {
 fn export_without_home_needs_path() {
     let mut app = app();
     app.export_default = None;
-    press(&mut app, "e");
-    assert_eq!(app.export.as_ref().unwrap().input.value(), "");
+    press(&mut app, "\t e");
+    assert_eq!(app.export.as_ref().unwrap().path.value(), "");
     let effects = press(&mut app, "\n");
     assert!(effects.is_empty());
     press(&mut app, "/tmp/p.json");
@@ -306,7 +307,7 @@ fn loaded_policy_shows_wildcards_and_denies() {
     let mut app = app();
     let text = r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["evs:*:get*","evs:snapshots:list"]},{"Effect":"Deny","Action":["evs:volumes:get"]}]}"#;
     let parsed = Policy::parse("p.json", text).unwrap();
-    app.load_policy("p.json", &parsed.policy);
+    app.load_policy("p.json", text, &parsed.policy);
     assert_eq!(app.draft.grants.iter().collect::<Vec<_>>(), ["evs:snapshots:list"]);
     let row = app.action_rows.iter().find(|r| r.action == "evs:volumes:get").unwrap();
     assert_eq!(row.status, permscope::eval::ActionStatus::Denied);
@@ -316,4 +317,97 @@ fn loaded_policy_shows_wildcards_and_denies() {
     // Export keeps the wildcard and the Deny.
     let exported = app.exported_text();
     assert!(exported.contains("evs:*:get*") && exported.contains("\"Deny\""), "{exported}");
+}
+
+#[test]
+fn request_prompt_selects_api() {
+    let mut app = app();
+    press(&mut app, "/metadata\n");
+    press(&mut app, "r");
+    app.update(Action::Paste("DELETE https://evs.cn-north-4.myhuaweicloud.com/v3/0a1b2c/snapshots/5e6f?force=true".into()));
+    press(&mut app, "\n");
+    assert!(app.request.is_none());
+    assert_eq!(app.search.value(), "", "the filter is cleared so the row is visible");
+    // The v3 alias of DELETE /v2/{project_id}/snapshots/{snapshot_id}.
+    let selected = app.selected_api().unwrap();
+    assert_eq!(app.catalog.apis[selected].key(), "DELETE /v2/{project_id}/snapshots/{snapshot_id}");
+    assert_eq!(app.status.as_ref().unwrap().kind, StatusKind::Success);
+}
+
+#[test]
+fn request_prompt_reports_no_match() {
+    let mut app = app();
+    press(&mut app, "r");
+    app.update(Action::Paste("GET /v2/p/cloudsnapshot".into()));
+    press(&mut app, "\n");
+    assert!(app.request.is_some(), "the prompt stays open to fix the line");
+    let status = app.status.as_ref().unwrap();
+    assert_eq!(status.kind, StatusKind::Warning);
+    assert!(status.text.contains("Closest"), "{}", status.text);
+    press(&mut app, "\x1b");
+    assert!(app.request.is_none());
+}
+
+#[test]
+fn findings_jump_to_statement() {
+    let mut app = app();
+    let text = "{\"Version\": \"1.1\", \"Statement\": [\n  {\"Effect\": \"Allow\", \"Action\": [\"evs:snapshots:get\"]},\n  {\"Effect\": \"Allow\", \"Action\": [\"evs:snapshot:list\"]}\n]}\n";
+    let parsed = Policy::parse("p.json", text).unwrap();
+    app.load_policy("p.json", text, &parsed.policy);
+    let codes: Vec<&str> = app.findings.iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["unknown-action"]);
+    press(&mut app, "\t\t");
+    assert_eq!(app.focus, Focus::Findings);
+    press(&mut app, "\n");
+    assert_eq!(app.focus, Focus::Policy);
+    assert_eq!(app.policy_view, permscope::tui::app::PolicyView::Source);
+    assert_eq!(app.source_line, Some(3));
+    press(&mut app, "v");
+    assert_eq!(app.policy_view, permscope::tui::app::PolicyView::Draft);
+}
+
+#[test]
+fn focus_skips_empty_findings() {
+    let mut app = app();
+    press(&mut app, "\t\t");
+    assert_eq!(app.focus, Focus::Policy);
+}
+
+#[test]
+fn export_terraform_format() {
+    let mut app = app();
+    press(&mut app, "\t ");
+    press(&mut app, "e");
+    let dialog = app.export.as_mut().unwrap();
+    dialog.cycle_format();
+    dialog.cycle_format();
+    let effects = press(&mut app, "\n");
+    let [Effect::Export { path, contents, .. }] = effects.as_slice() else { panic!("expected an export, got {effects:?}") };
+    assert_eq!(path, "/tmp/permscope-policy.tf");
+    assert!(contents.starts_with("resource \"huaweicloud_identity_role\" "), "{contents}");
+    assert!(contents.contains("evs:snapshots:create"));
+}
+
+#[test]
+fn export_requires_description() {
+    let mut app = app();
+    press(&mut app, "\t ");
+    press(&mut app, "e");
+    app.export.as_mut().unwrap().cycle_format();
+    // Down moves to the name, Down again to the description; Ctrl-U clears it.
+    press(&mut app, "↓↓");
+    app.update(Action::Edit(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    assert_eq!(app.export.as_ref().unwrap().description.value(), "");
+    let effects = press(&mut app, "\n");
+    assert!(effects.is_empty());
+    let message = &app.export.as_ref().unwrap().message.as_ref().unwrap().text;
+    assert!(message.contains("description"), "{message}");
+}
+
+#[test]
+fn export_empty_policy_rejected() {
+    let mut app = app();
+    let effects = press(&mut app, "e\n");
+    assert!(effects.is_empty());
+    assert!(app.export.as_ref().unwrap().message.as_ref().unwrap().text.contains("grant at least one action"));
 }

@@ -99,8 +99,50 @@ fn loaded_policy_with_deny() {
         |app| {
             let text = r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["evs:*:get*","evs:snapshots:list"]},{"Effect":"Deny","Action":["evs:volumes:get"]}]}"#;
             let parsed = Policy::parse("p.json", text).unwrap();
-            app.load_policy("p.json", &parsed.policy);
+            app.load_policy("p.json", text, &parsed.policy);
             press(app, "jjjjjjjjj");
+        },
+        140,
+        40,
+    );
+}
+
+#[test]
+fn findings_and_source() {
+    both(
+        "findings_source",
+        |app| {
+            let text = "{\"Version\": \"1.1\", \"Statement\": [\n  {\"Effect\": \"Allow\", \"Action\": [\"evs:*:*\"]},\n  {\"Effect\": \"Deny\", \"Action\": [\"EVS:snapshot:delete\"]}\n]}\n";
+            let parsed = Policy::parse("p.json", text).unwrap();
+            app.load_policy("p.json", text, &parsed.policy);
+            press(app, "\t\tj\n");
+        },
+        140,
+        40,
+    );
+}
+
+#[test]
+fn export_terraform_dialog() {
+    both(
+        "export_terraform",
+        |app| {
+            press(app, "\t e");
+            app.update(Action::ExportNextFormat);
+            app.update(Action::ExportNextFormat);
+        },
+        140,
+        40,
+    );
+}
+
+#[test]
+fn request_prompt() {
+    both(
+        "request",
+        |app| {
+            press(app, "r");
+            app.update(Action::Paste("DELETE /v3/0a1b/snapshots/5e6f".into()));
         },
         140,
         40,

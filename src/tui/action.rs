@@ -31,6 +31,16 @@ pub enum Action {
     Copy,
     /// Show or hide the key help.
     ToggleHelp,
+    /// In the findings pane: show the policy file at the finding's line.
+    Activate,
+    /// Switch the policy pane between the draft's policy and the policy file it started from.
+    ToggleSource,
+    /// Open the prompt that finds the API of a request line such as `DELETE /v3/.../snapshots/...`.
+    OpenRequest,
+    /// Look up the request line and select its API.
+    RequestSubmit,
+    /// Close the request prompt.
+    RequestCancel,
     /// Switch the interface between English and Chinese.
     ToggleLang,
 
@@ -49,6 +59,9 @@ pub enum Action {
     ExportCancel,
     /// Cycle the export format.
     ExportNextFormat,
+    /// Move to the next (or previous) text field of the export dialog.
+    ExportNextField,
+    ExportPreviousField,
 
     /// The terminal now has this size in columns and rows.
     Resize(u16, u16),

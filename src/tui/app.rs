@@ -12,6 +12,7 @@ use tui_input::{Input, InputRequest};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::action::{Action, CopyOutcome, ExportResult};
+use super::export::ExportDialog;
 use super::keymap::Context;
 use super::layout::{self, Areas, Focus};
 use super::state::SavedDraft;
@@ -20,7 +21,11 @@ use super::theme::Theme;
 use crate::catalog::{Catalog, Lang, Scope};
 use crate::draft::{ActionToggle, ApiToggle, Draft};
 use crate::eval::{ActionStatus, ApiVerdict, Evaluator, Match, StatusCache};
-use crate::policy::{Finding, MAX_CHARS, Policy, Severity};
+use crate::formats::{self, ExportError};
+use crate::lint;
+use crate::lookup::{self, RequestError};
+use crate::policy::{Finding, MAX_CHARS, Policy};
+use crate::text::escape_controls;
 use crate::search::{Hit, SearchIndex};
 
 /// Work for the run loop.
@@ -53,37 +58,20 @@ pub struct Status {
     pub kind: StatusKind,
 }
 
+/// What the policy pane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ExportFormat {
+pub enum PolicyView {
+    /// The draft's policy, as export writes it.
     #[default]
-    Json,
+    Draft,
+    /// The policy file given with `--policy`, as written.
+    Source,
 }
 
-impl ExportFormat {
-    pub fn label(self) -> &'static str {
-        match self {
-            ExportFormat::Json => "JSON",
-        }
-    }
-
-    pub fn all() -> &'static [ExportFormat] {
-        &[ExportFormat::Json]
-    }
-
-    fn next(self) -> ExportFormat {
-        let all = ExportFormat::all();
-        let index = all.iter().position(|f| *f == self).unwrap_or(0);
-        all[(index + 1) % all.len()]
-    }
-}
-
-pub struct ExportDialog {
-    pub input: Input,
-    pub format: ExportFormat,
-    /// The path the user was warned exists; a second Enter on the same path replaces it.
-    pub confirm_replace: Option<String>,
-    pub message: Option<Status>,
-    pub writing: bool,
+/// The policy file the explorer started from.
+pub struct Source {
+    pub name: String,
+    pub text: String,
 }
 
 /// A selection and scroll position in a list.
@@ -159,6 +147,15 @@ pub struct App {
     pub size: (u16, u16),
     pub status: Option<Status>,
     pub export: Option<ExportDialog>,
+    /// The request prompt's text, while it is open.
+    pub request: Option<Input>,
+    /// Lint findings of the policy file, sorted by position.
+    pub findings: Vec<Finding>,
+    pub findings_cursor: Cursor,
+    pub source: Option<Source>,
+    pub policy_view: PolicyView,
+    /// The source line (1-based) a finding jumped to, highlighted in the source view.
+    pub source_line: Option<usize>,
     pub show_help: bool,
     /// Default export path, when a home directory is known.
     pub export_default: Option<String>,
@@ -211,6 +208,12 @@ impl App {
             size: (120, 40),
             status: None,
             export: None,
+            request: None,
+            findings: Vec::new(),
+            findings_cursor: Cursor::default(),
+            source: None,
+            policy_view: PolicyView::Draft,
+            source_line: None,
             show_help: false,
             export_default: None,
             state_path: None,
@@ -238,6 +241,8 @@ impl App {
             Context::Help
         } else if self.export.is_some() {
             Context::Export
+        } else if self.request.is_some() {
+            Context::Request
         } else if self.searching {
             Context::Search
         } else {
@@ -245,12 +250,13 @@ impl App {
                 Focus::Table => Context::Table,
                 Focus::Actions => Context::Actions,
                 Focus::Policy => Context::Policy,
+                Focus::Findings => Context::Findings,
             }
         }
     }
 
     pub fn areas(&self) -> Option<Areas> {
-        layout::areas(Rect::new(0, 0, self.size.0, self.size.1), self.focus, self.rows.len(), self.action_rows.len())
+        layout::areas(Rect::new(0, 0, self.size.0, self.size.1), self.focus, self.rows.len(), self.action_rows.len(), self.findings.len())
     }
 
     /// Returns the catalog index of the selected API, if the table has rows.
@@ -266,9 +272,11 @@ impl App {
         self.evaluator.matches(action)
     }
 
-    /// Starts from a loaded policy file instead of an empty draft.
-    pub fn load_policy(&mut self, name: &str, policy: &Policy) {
+    /// Starts from a policy file instead of an empty draft, and lints it for the findings pane.
+    pub fn load_policy(&mut self, name: &str, text: &str, policy: &Policy) {
         self.draft = Draft::from_policy(policy);
+        self.findings = lint::lint(text, &self.catalog);
+        self.source = Some(Source { name: name.to_owned(), text: text.to_owned() });
         self.set_status(StatusKind::Info, (self.strings().policy_loaded)(name, policy.statements.len()));
         self.changed();
     }
@@ -364,6 +372,15 @@ impl App {
             Focus::Table => layout::inner_rows(areas.table, 1),
             Focus::Actions => areas.actions.map_or(1, |a| layout::inner_rows(a, 0)),
             Focus::Policy => areas.policy.map_or(1, |a| layout::inner_rows(a, 0)),
+            Focus::Findings => areas.findings.map_or(1, |a| layout::inner_rows(a, 0)),
+        }
+    }
+
+    /// Lines of the text the policy pane shows.
+    pub fn policy_lines(&self) -> usize {
+        match (self.policy_view, &self.source) {
+            (PolicyView::Source, Some(source)) => source.text.lines().count(),
+            _ => self.policy_text.lines().count(),
         }
     }
 
@@ -372,8 +389,9 @@ impl App {
         self.table.scroll_into_view(self.rows.len(), table_rows);
         let action_rows = self.viewport(Focus::Actions);
         self.actions.scroll_into_view(self.action_rows.len(), action_rows);
-        let policy_lines = self.policy_text.lines().count();
-        self.policy_scroll = self.policy_scroll.min(policy_lines.saturating_sub(1));
+        let findings_rows = self.viewport(Focus::Findings);
+        self.findings_cursor.scroll_into_view(self.findings.len(), findings_rows);
+        self.policy_scroll = self.policy_scroll.min(self.policy_lines().saturating_sub(1));
     }
 
     fn move_selection(&mut self, focus: Focus, delta: isize) {
@@ -381,9 +399,10 @@ impl App {
             Focus::Table => self.table.move_by(delta, self.rows.len()),
             Focus::Actions => self.actions.move_by(delta, self.action_rows.len()),
             Focus::Policy => {
-                let lines = self.policy_text.lines().count();
+                let lines = self.policy_lines();
                 self.policy_scroll = self.policy_scroll.saturating_add_signed(delta).min(lines.saturating_sub(1));
             }
+            Focus::Findings => self.findings_cursor.move_by(delta, self.findings.len()),
         }
         self.clamp_cursors();
     }
@@ -401,8 +420,22 @@ impl App {
             Action::PageDown => self.move_selection(self.focus, self.viewport(self.focus).max(1) as isize),
             Action::Top => self.move_selection(self.focus, isize::MIN / 2),
             Action::Bottom => self.move_selection(self.focus, isize::MAX / 2),
-            Action::FocusNext => self.set_focus(self.focus.next()),
-            Action::FocusPrevious => self.set_focus(self.focus.previous()),
+            Action::FocusNext => self.cycle_focus(true),
+            Action::FocusPrevious => self.cycle_focus(false),
+            Action::Activate => self.jump_to_finding(),
+            Action::ToggleSource => {
+                if self.source.is_some() {
+                    self.policy_view = match self.policy_view {
+                        PolicyView::Draft => PolicyView::Source,
+                        PolicyView::Source => PolicyView::Draft,
+                    };
+                    self.policy_scroll = 0;
+                    self.clamp_cursors();
+                }
+            }
+            Action::OpenRequest => self.request = Some(Input::default()),
+            Action::RequestCancel => self.request = None,
+            Action::RequestSubmit => self.submit_request(),
             Action::Toggle => self.toggle(),
             Action::OpenSearch => {
                 self.searching = true;
@@ -452,7 +485,12 @@ impl App {
             Action::ExportCancel => self.export = None,
             Action::ExportNextFormat => {
                 if let Some(dialog) = &mut self.export {
-                    dialog.format = dialog.format.next();
+                    dialog.cycle_format();
+                }
+            }
+            Action::ExportNextField | Action::ExportPreviousField => {
+                if let Some(dialog) = &mut self.export {
+                    dialog.move_field(action == Action::ExportNextField);
                 }
             }
             Action::Resize(width, height) => {
@@ -500,9 +538,68 @@ impl App {
         vec![Effect::Save(self.snapshot())]
     }
 
-    fn set_focus(&mut self, focus: Focus) {
+    /// Moves the focus to the next pane, skipping the findings pane when there are no findings.
+    fn cycle_focus(&mut self, forward: bool) {
+        let mut focus = self.focus;
+        loop {
+            focus = if forward { focus.next() } else { focus.previous() };
+            if focus != Focus::Findings || !self.findings.is_empty() {
+                break;
+            }
+        }
         self.focus = focus;
         self.clamp_cursors();
+    }
+
+    /// Shows the policy file at the selected finding's line.
+    fn jump_to_finding(&mut self) {
+        if self.focus != Focus::Findings || self.source.is_none() {
+            return;
+        }
+        let Some(line) = self.findings.get(self.findings_cursor.selected).and_then(|f| f.pos).map(|p| p.line) else { return };
+        self.policy_view = PolicyView::Source;
+        self.source_line = Some(line);
+        // Two lines of context above the finding.
+        self.policy_scroll = line.saturating_sub(3);
+        self.focus = Focus::Policy;
+        self.clamp_cursors();
+    }
+
+    /// Looks up the request line and selects the API it calls.
+    fn submit_request(&mut self) {
+        let Some(input) = self.request.take() else { return };
+        let line = input.value().trim().to_owned();
+        if line.is_empty() {
+            return;
+        }
+        let strings = self.strings();
+        let lookup = match lookup::match_request(&self.catalog, &line) {
+            Ok(lookup) => lookup,
+            Err(error) => {
+                self.set_status(StatusKind::Error, (strings.request_invalid)(&escape_controls(&line), &request_error_text(strings, &error)));
+                self.request = Some(input);
+                return;
+            }
+        };
+        let Some(first) = lookup.matches.first() else {
+            let closest = lookup.suggestions.first().cloned().unwrap_or_default();
+            self.set_status(StatusKind::Warning, (strings.request_no_match)(&escape_controls(&line), &closest));
+            self.request = Some(input);
+            return;
+        };
+        let api = first.api;
+        if !self.search.value().is_empty() {
+            self.search.reset();
+            self.apply_search();
+            self.changed_view();
+        }
+        self.focus = Focus::Table;
+        if let Some(row) = self.rows.iter().position(|hit| hit.api == api) {
+            self.table.selected = row;
+        }
+        self.clamp_cursors();
+        let key = self.catalog.apis[api].key();
+        self.set_status(StatusKind::Success, (strings.request_matched)(&escape_controls(&line), &key, lookup.matches.len()));
     }
 
     pub fn scope_label(&self) -> &'static str {
@@ -542,14 +639,16 @@ impl App {
                 };
                 self.set_status(StatusKind::Success, text);
             }
-            Focus::Policy => {}
+            Focus::Policy | Focus::Findings => {}
         }
     }
 
     /// Applies an edit to the field that has the keyboard; `edit` returns whether the text changed.
     fn edit(&mut self, edit: impl FnOnce(&mut Input) -> bool) -> Vec<Effect> {
-        if let Some(dialog) = &mut self.export {
-            if edit(&mut dialog.input) {
+        if let Some(request) = &mut self.request {
+            edit(request);
+        } else if let Some(dialog) = &mut self.export {
+            if edit(dialog.focused_input()) {
                 dialog.confirm_replace = None;
                 dialog.message = None;
             }
@@ -566,28 +665,32 @@ impl App {
     }
 
     fn open_export(&mut self) {
-        let default = self.export_default.clone().unwrap_or_default();
-        let message = self.export_default.is_none().then(|| Status { text: self.strings().export_no_default.to_owned(), kind: StatusKind::Info });
-        self.export = Some(ExportDialog { input: Input::new(default), format: ExportFormat::Json, confirm_replace: None, message, writing: false });
+        let mut dialog = ExportDialog::new(self.export_default.clone(), &self.catalog.service);
+        if self.export_default.is_none() {
+            dialog.message = Some(Status { text: self.strings().export_no_default.to_owned(), kind: StatusKind::Info });
+        }
+        self.export = Some(dialog);
     }
 
     fn confirm_export(&mut self) -> Vec<Effect> {
-        let errors: Vec<String> = self.limit_findings.iter().filter(|f| f.severity == Severity::Error).map(|f| f.message.clone()).collect();
-        let contents = self.exported_text();
         let strings = self.strings();
+        let policy = &self.policy;
         let Some(dialog) = &mut self.export else { return Vec::new() };
         if dialog.writing {
             return Vec::new();
         }
-        let path = dialog.input.value().trim().to_owned();
+        let path = dialog.path.value().trim().to_owned();
         if path.is_empty() {
             dialog.message = Some(Status { text: strings.export_empty_path.to_owned(), kind: StatusKind::Warning });
             return Vec::new();
         }
-        if !errors.is_empty() {
-            dialog.message = Some(Status { text: (strings.export_refused)(&errors.join("; ")), kind: StatusKind::Error });
-            return Vec::new();
-        }
+        let contents = match formats::render(policy, dialog.format, &dialog.options()) {
+            Ok(contents) => contents,
+            Err(error) => {
+                dialog.message = Some(Status { text: export_error_text(strings, &error), kind: StatusKind::Error });
+                return Vec::new();
+            }
+        };
         let replace = dialog.confirm_replace.as_deref() == Some(path.as_str());
         dialog.writing = true;
         vec![Effect::Export { path, contents, replace }]
@@ -604,7 +707,7 @@ impl App {
             ExportResult::Exists => {
                 if let Some(dialog) = &mut self.export {
                     dialog.writing = false;
-                    dialog.confirm_replace = Some(dialog.input.value().trim().to_owned());
+                    dialog.confirm_replace = Some(dialog.path.value().trim().to_owned());
                     dialog.message = Some(Status { text: (strings.export_exists)(&shown), kind: StatusKind::Warning });
                 }
             }
@@ -644,13 +747,15 @@ impl App {
             Some(Focus::Actions)
         } else if areas.policy.is_some_and(|a| a.contains(position)) {
             Some(Focus::Policy)
+        } else if areas.findings.is_some_and(|a| a.contains(position)) {
+            Some(Focus::Findings)
         } else {
             None
         }
     }
 
     fn click(&mut self, column: u16, row: u16) {
-        if self.show_help || self.export.is_some() {
+        if self.show_help || self.export.is_some() || self.request.is_some() {
             return;
         }
         let Some(areas) = self.areas() else { return };
@@ -669,12 +774,14 @@ impl App {
             }
             Focus::Actions => {
                 let area = areas.actions.expect("pane_at found the action list");
-                let first = area.y + 1;
-                if row >= first && row < area.bottom().saturating_sub(1) {
-                    let index = self.actions.offset + (row - first) as usize;
-                    if index < self.action_rows.len() {
-                        self.actions.selected = index;
-                    }
+                if let Some(index) = list_row(area, row, self.actions.offset, self.action_rows.len()) {
+                    self.actions.selected = index;
+                }
+            }
+            Focus::Findings => {
+                let area = areas.findings.expect("pane_at found the findings pane");
+                if let Some(index) = list_row(area, row, self.findings_cursor.offset, self.findings.len()) {
+                    self.findings_cursor.selected = index;
                 }
             }
             Focus::Policy => {}
@@ -689,5 +796,37 @@ impl App {
 
     pub fn max_chars(&self) -> usize {
         MAX_CHARS
+    }
+}
+
+/// Returns the item at screen `row` of a bordered list scrolled to `offset`, if there is one.
+fn list_row(area: Rect, row: u16, offset: usize, len: usize) -> Option<usize> {
+    let first = area.y + 1;
+    if row < first || row >= area.bottom().saturating_sub(1) {
+        return None;
+    }
+    let index = offset + (row - first) as usize;
+    (index < len).then_some(index)
+}
+
+/// The explorer's words for an export the formats module rejected.
+fn export_error_text(strings: &Strings, error: &ExportError) -> String {
+    match error {
+        ExportError::Rejected(reasons) => (strings.export_refused)(&reasons.join("; ")),
+        ExportError::Empty => strings.export_empty_policy.to_owned(),
+        ExportError::MissingName(_) => strings.export_missing_name.to_owned(),
+        ExportError::MissingDescription(_) => strings.export_missing_description.to_owned(),
+        ExportError::NameTooLong(count) => (strings.export_name_too_long)(*count, formats::MAX_NAME_CHARS),
+        ExportError::ControlCharacter { .. } => strings.export_control_character.to_owned(),
+    }
+}
+
+/// The explorer's words for a request line that cannot be read.
+fn request_error_text(strings: &Strings, error: &RequestError) -> String {
+    match error {
+        RequestError::Empty => strings.request_empty.to_owned(),
+        RequestError::UnknownMethod { method, suggestion } => (strings.request_unknown_method)(&escape_controls(method), suggestion.as_deref()),
+        RequestError::NotAPath(target) => (strings.request_not_a_path)(&escape_controls(target)),
+        RequestError::TooManyParts(count) => (strings.request_too_many_parts)(*count),
     }
 }

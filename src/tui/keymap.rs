@@ -16,7 +16,9 @@ pub enum Context {
     Table,
     Actions,
     Policy,
+    Findings,
     Search,
+    Request,
     Export,
     Help,
 }
@@ -96,10 +98,13 @@ pub const BINDINGS: &[Binding] = &[
     bind(Panes, &[ch('G'), plain(KeyCode::End)], Action::Bottom, |s| s.key_top_bottom, false),
     bind(Table, &[ch(' ')], Action::Toggle, |s| s.key_pick, true),
     bind(Actions, &[ch(' ')], Action::Toggle, |s| s.key_toggle, true),
+    bind(Findings, &[plain(KeyCode::Enter)], Action::Activate, |s| s.key_jump, true),
     bind(Global, &[plain(KeyCode::Tab)], Action::FocusNext, |s| s.key_focus, true),
     bind(Global, &[plain(KeyCode::BackTab)], Action::FocusPrevious, |s| s.key_focus, false),
     bind(Global, &[ch('/')], Action::OpenSearch, |s| s.key_search, true),
     bind(Global, &[ch('s')], Action::ToggleScope, |s| s.key_scope, true),
+    bind(Global, &[ch('r')], Action::OpenRequest, |s| s.key_request, false),
+    bind(Global, &[ch('v')], Action::ToggleSource, |s| s.key_source, false),
     bind(Global, &[ch('e')], Action::OpenExport, |s| s.key_export, true),
     bind(Global, &[ch('y')], Action::Copy, |s| s.key_copy, true),
     bind(Global, &[ch('L')], Action::ToggleLang, |s| s.key_lang, false),
@@ -110,8 +115,13 @@ pub const BINDINGS: &[Binding] = &[
     bind(Search, &[plain(KeyCode::Down)], Action::MoveDown, |s| s.key_move, true),
     bind(Search, &[plain(KeyCode::Up)], Action::MoveUp, |s| s.key_move, true),
     bind(Search, &[ctrl('c')], Action::Quit, |s| s.key_quit, false),
+    bind(Request, &[plain(KeyCode::Enter)], Action::RequestSubmit, |s| s.key_find, true),
+    bind(Request, &[plain(KeyCode::Esc)], Action::RequestCancel, |s| s.key_cancel, true),
+    bind(Request, &[ctrl('c')], Action::Quit, |s| s.key_quit, false),
     bind(Export, &[plain(KeyCode::Enter)], Action::ExportConfirm, |s| s.key_write, true),
     bind(Export, &[plain(KeyCode::Tab)], Action::ExportNextFormat, |s| s.key_format, true),
+    bind(Export, &[plain(KeyCode::Down)], Action::ExportNextField, |s| s.key_field, true),
+    bind(Export, &[plain(KeyCode::Up)], Action::ExportPreviousField, |s| s.key_field, true),
     bind(Export, &[plain(KeyCode::Esc)], Action::ExportCancel, |s| s.key_cancel, true),
     bind(Export, &[ctrl('c')], Action::Quit, |s| s.key_quit, false),
     bind(Help, &[ch('?'), plain(KeyCode::Esc), ch('q')], Action::ToggleHelp, |s| s.key_close, true),
@@ -124,15 +134,17 @@ pub fn contexts_for(mode: Context) -> &'static [Context] {
         Table => &[Table, Panes, Global],
         Actions => &[Actions, Panes, Global],
         Policy => &[Policy, Panes, Global],
+        Findings => &[Findings, Panes, Global],
         Search => &[Search],
+        Request => &[Request],
         Export => &[Export],
         Help => &[Help],
         Global | Panes => &[Global],
     }
 }
 
-/// Resolves a key press in `mode` to its action. Keys without a binding become text edits in the search and
-/// export fields and are ignored elsewhere.
+/// Resolves a key press in `mode` to its action. Keys without a binding become text edits in the search,
+/// request and export fields and are ignored elsewhere.
 pub fn resolve(mode: Context, event: &KeyEvent) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
@@ -142,7 +154,7 @@ pub fn resolve(mode: Context, event: &KeyEvent) -> Option<Action> {
             return Some(binding.action.clone());
         }
     }
-    matches!(mode, Search | Export).then(|| Action::Edit(*event))
+    matches!(mode, Search | Request | Export).then(|| Action::Edit(*event))
 }
 
 /// One hint: the keys' labels and what they do.

@@ -15,6 +15,8 @@ pub enum Focus {
     #[default]
     Table,
     Actions,
+    /// Lint findings of the policy file given with `--policy`.
+    Findings,
     Policy,
 }
 
@@ -22,13 +24,14 @@ impl Focus {
     pub fn next(self) -> Focus {
         match self {
             Focus::Table => Focus::Actions,
-            Focus::Actions => Focus::Policy,
+            Focus::Actions => Focus::Findings,
+            Focus::Findings => Focus::Policy,
             Focus::Policy => Focus::Table,
         }
     }
 
     pub fn previous(self) -> Focus {
-        self.next().next()
+        self.next().next().next()
     }
 }
 
@@ -40,6 +43,7 @@ pub struct Areas {
     pub detail: Option<Rect>,
     pub actions: Option<Rect>,
     pub policy: Option<Rect>,
+    pub findings: Option<Rect>,
     pub status: Rect,
     pub footer: Rect,
     /// Whether the table has room for the path and actions columns.
@@ -47,7 +51,7 @@ pub struct Areas {
 }
 
 /// Splits the screen, or returns `None` when it is below the minimum size.
-pub fn areas(screen: Rect, focus: Focus, row_count: usize, action_count: usize) -> Option<Areas> {
+pub fn areas(screen: Rect, focus: Focus, row_count: usize, action_count: usize, finding_count: usize) -> Option<Areas> {
     if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT {
         return None;
     }
@@ -60,8 +64,11 @@ pub fn areas(screen: Rect, focus: Focus, row_count: usize, action_count: usize) 
         let table_height = (row_count as u16).saturating_add(3).max(left.height.saturating_sub(12).min(left.height / 2));
         let [table, detail] = Layout::vertical([Constraint::Max(table_height), Constraint::Min(0)]).areas(left);
         let actions_height = (action_count as u16 + 2).min(right.height / 2).max(3);
-        let [actions, policy] = Layout::vertical([Constraint::Length(actions_height), Constraint::Min(0)]).areas(right);
-        return Some(Areas { header, table, detail: Some(detail), actions: Some(actions), policy: Some(policy), status, footer, wide: true });
+        let findings_height = if finding_count == 0 { 0 } else { (finding_count as u16 + 2).min(right.height / 4).max(3) };
+        let [actions, findings, policy] =
+            Layout::vertical([Constraint::Length(actions_height), Constraint::Length(findings_height), Constraint::Min(0)]).areas(right);
+        let findings = (finding_count > 0).then_some(findings);
+        return Some(Areas { header, table, detail: Some(detail), actions: Some(actions), policy: Some(policy), findings, status, footer, wide: true });
     }
 
     // Stacked: the table on top, and below it the pane that matters for the focus.
@@ -71,6 +78,7 @@ pub fn areas(screen: Rect, focus: Focus, row_count: usize, action_count: usize) 
         Focus::Table => areas.detail = Some(bottom),
         Focus::Actions => areas.actions = Some(bottom),
         Focus::Policy => areas.policy = Some(bottom),
+        Focus::Findings => areas.findings = Some(bottom),
     }
     Some(areas)
 }
@@ -86,17 +94,18 @@ mod tests {
 
     #[test]
     fn too_small_has_no_layout() {
-        assert!(areas(Rect::new(0, 0, 39, 40), Focus::Table, 19, 7).is_none());
-        assert!(areas(Rect::new(0, 0, 120, 11), Focus::Table, 19, 7).is_none());
-        assert!(areas(Rect::new(0, 0, 1, 1), Focus::Table, 19, 7).is_none());
+        assert!(areas(Rect::new(0, 0, 39, 40), Focus::Table, 19, 7, 0).is_none());
+        assert!(areas(Rect::new(0, 0, 120, 11), Focus::Table, 19, 7, 0).is_none());
+        assert!(areas(Rect::new(0, 0, 1, 1), Focus::Table, 19, 7, 0).is_none());
     }
 
     #[test]
     fn wide_shows_every_pane() {
-        let areas = areas(Rect::new(0, 0, 160, 45), Focus::Table, 19, 7).unwrap();
+        let areas = areas(Rect::new(0, 0, 160, 45), Focus::Table, 19, 7, 0).unwrap();
         assert!(areas.detail.is_some());
         assert!(areas.actions.is_some());
         assert!(areas.policy.is_some());
+        assert!(areas.findings.is_none(), "no findings pane without findings");
         assert_eq!(areas.actions.unwrap().height, 9);
         // 19 rows, a heading and two borders.
         assert_eq!(areas.table.height, 22);
@@ -105,7 +114,7 @@ mod tests {
 
     #[test]
     fn narrow_stacks_by_focus() {
-        let areas = areas(Rect::new(0, 0, 60, 30), Focus::Actions, 19, 7).unwrap();
+        let areas = areas(Rect::new(0, 0, 60, 30), Focus::Actions, 19, 7, 0).unwrap();
         assert!(areas.detail.is_none());
         assert!(areas.actions.is_some());
         assert!(areas.policy.is_none());

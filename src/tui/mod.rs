@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod clipboard;
+pub mod export;
 pub mod keymap;
 pub mod layout;
 pub mod state;
@@ -56,7 +57,11 @@ pub fn run(options: Options) -> Result<(), Error> {
     }
 
     let loaded_policy = match &options.policy_path {
-        Some(path) => Some((path.clone(), Policy::load(path)?)),
+        Some(path) => {
+            let (name, text) = crate::input::read_text(path, crate::input::MAX_POLICY_BYTES)?;
+            let parsed = Policy::parse(&name, &text)?;
+            Some((name, text, parsed))
+        }
         None => None,
     };
 
@@ -65,8 +70,8 @@ pub fn run(options: Options) -> Result<(), Error> {
     app.export_default = default_export_path().map(|p| p.display().to_string());
     let state_path = dirs.as_ref().map(|d| d.data_dir().join("draft.json"));
     restore_state(&mut app, state_path, loaded_policy.is_none());
-    if let Some((path, parsed)) = &loaded_policy {
-        app.load_policy(path, &parsed.policy);
+    if let Some((name, text, parsed)) = &loaded_policy {
+        app.load_policy(name, text, &parsed.policy);
     }
 
     let signal = Arc::new(AtomicUsize::new(0));

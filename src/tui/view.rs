@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, ExportDialog, ExportFormat, StatusKind};
+use super::app::{App, PolicyView, StatusKind};
+use super::export::{ExportDialog, ExportField, FORMATS, format_label};
 use super::keymap::{self, Context};
 use super::layout::{self, Areas, Focus};
 use super::theme::Theme;
@@ -20,7 +21,7 @@ use crate::text::escape_controls;
 
 pub fn render(frame: &mut Frame, app: &App) {
     let screen = frame.area();
-    let Some(areas) = layout::areas(screen, app.focus, app.rows.len(), app.action_rows.len()) else {
+    let Some(areas) = layout::areas(screen, app.focus, app.rows.len(), app.action_rows.len(), app.findings.len()) else {
         render_too_small(frame, screen, app);
         return;
     };
@@ -32,6 +33,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     if let Some(area) = areas.actions {
         render_actions(frame, area, app);
+    }
+    if let Some(area) = areas.findings {
+        render_findings(frame, area, app);
     }
     if let Some(area) = areas.policy {
         render_policy(frame, area, app);
@@ -347,7 +351,44 @@ fn render_actions(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_stateful_widget(list, area, &mut state);
 }
 
+fn render_findings(frame: &mut Frame, area: Rect, app: &App) {
+    let strings = app.strings();
+    let theme = &app.theme;
+    let focused = app.focus == Focus::Findings && app.export.is_none();
+    let errors = app.findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let title = (strings.findings_title)(errors, app.findings.len() - errors);
+    let block = pane_block(Line::from(format!(" {title} ")), focused, theme);
+
+    let visible = layout::inner_rows(area, 0);
+    let start = app.findings_cursor.offset.min(app.findings.len());
+    let end = (start + visible).min(app.findings.len());
+    let items: Vec<ListItem> = app.findings[start..end]
+        .iter()
+        .map(|finding| {
+            let (mark, style) = match finding.severity {
+                Severity::Error => ("✘", theme.error()),
+                Severity::Warning => ("!", theme.warning()),
+            };
+            let place = finding.pos.map(|p| format!("{}:{} ", p.line, p.column)).unwrap_or_default();
+            let title = (strings.finding_title)(finding.code).unwrap_or(finding.code);
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::styled(place, theme.muted()),
+                Span::styled(format!("{title} · "), style),
+                Span::raw(escape_controls(&finding.message).into_owned()),
+            ]))
+        })
+        .collect();
+    let list = List::new(items).block(block).highlight_style(theme.selected(focused));
+    let mut state = ListState::default().with_selected(Some(app.findings_cursor.selected.saturating_sub(start)));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
 fn render_policy(frame: &mut Frame, area: Rect, app: &App) {
+    if let (PolicyView::Source, Some(source)) = (app.policy_view, &app.source) {
+        render_source(frame, area, app, &source.name, &source.text);
+        return;
+    }
     let strings = app.strings();
     let theme = &app.theme;
     let focused = app.focus == Focus::Policy && app.export.is_none();
@@ -393,9 +434,38 @@ fn render_policy(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines), json_area);
 }
 
+/// The policy file as written, with line numbers, and the line a finding jumped to highlighted.
+fn render_source(frame: &mut Frame, area: Rect, app: &App, name: &str, text: &str) {
+    let theme = &app.theme;
+    let focused = app.focus == Focus::Policy && app.export.is_none();
+    let title = (app.strings().source_title)(&escape_controls(name));
+    let block = pane_block(Line::from(format!(" {title} ")), focused, theme);
+    let inner_height = layout::inner_rows(area, 0);
+    let number_width = text.lines().count().max(1).to_string().len();
+    let lines: Vec<Line> = text
+        .lines()
+        .enumerate()
+        .skip(app.policy_scroll)
+        .take(inner_height)
+        .map(|(index, line)| {
+            let number = Span::styled(format!("{:>number_width$} ", index + 1), theme.muted());
+            let style = if app.source_line == Some(index + 1) { theme.selected(true) } else { theme.json() };
+            Line::from(vec![number, Span::styled(escape_controls(line).into_owned(), style)])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
 fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     let strings = app.strings();
     let theme = &app.theme;
+    if let Some(request) = &app.request {
+        let prompt = strings.request_prompt;
+        let [prompt_area, input_area] = Layout::horizontal([Constraint::Length(prompt.width() as u16), Constraint::Min(1)]).areas(area);
+        frame.render_widget(Paragraph::new(Span::styled(prompt, theme.key())), prompt_area);
+        render_input(frame, input_area, request.value(), request);
+        return;
+    }
     if app.searching {
         let prompt = strings.search_prompt;
         let count = (strings.search_matches)(app.rows.len());
@@ -483,26 +553,49 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 fn render_export(frame: &mut Frame, screen: Rect, app: &App, dialog: &ExportDialog) {
     let strings = app.strings();
     let theme = &app.theme;
-    let area = centered(screen, 76, 9);
+    let area = centered(screen, 80, 12);
     frame.render_widget(Clear, area);
     let block = pane_block(Line::from(format!(" {} ", strings.export_title)), true, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let [path_row, format_row, message_row, hint_row] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    let label = strings.export_path;
-    let [label_area, input_area] = Layout::horizontal([Constraint::Length(label.width() as u16), Constraint::Min(1)]).areas(path_row);
-    frame.render_widget(Paragraph::new(Span::styled(label, theme.key())), label_area);
-    render_input(frame, input_area, dialog.input.value(), &dialog.input);
+    let [format_row, path_row, name_row, description_row, message_row, hint_row] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
 
     let mut formats = vec![Span::styled(strings.export_format, theme.key())];
-    for format in ExportFormat::all() {
-        let style = if *format == dialog.format { theme.selected(true) } else { theme.muted() };
-        formats.push(Span::styled(format!(" {} ", format.label()), style));
+    for format in FORMATS {
+        let style = if format == dialog.format { theme.selected(true) } else { theme.muted() };
+        formats.push(Span::styled(format!(" {} ", format_label(format)), style));
         formats.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(formats)), format_row);
+
+    let label_width = [strings.export_path, strings.export_name, strings.export_description].iter().map(|l| l.width()).max().unwrap_or(0) as u16;
+    let fields = [
+        (ExportField::Path, path_row, strings.export_path, &dialog.path),
+        (ExportField::Name, name_row, strings.export_name, &dialog.name),
+        (ExportField::Description, description_row, strings.export_description, &dialog.description),
+    ];
+    for (field, row, label, input) in fields {
+        if !dialog.fields().contains(&field) {
+            continue;
+        }
+        let [label_area, input_area] = Layout::horizontal([Constraint::Length(label_width), Constraint::Min(1)]).areas(row);
+        let label_style = if dialog.field == field { theme.key() } else { theme.muted() };
+        frame.render_widget(Paragraph::new(Span::styled(label, label_style)), label_area);
+        if dialog.field == field {
+            render_input(frame, input_area, input.value(), input);
+        } else {
+            frame.render_widget(Paragraph::new(escape_controls(input.value()).into_owned()), input_area);
+        }
+    }
 
     if let Some(message) = &dialog.message {
         let paragraph = Paragraph::new(escape_controls(&message.text).into_owned()).style(status_style(message.kind, theme)).wrap(Wrap { trim: true });
@@ -519,7 +612,9 @@ fn render_help(frame: &mut Frame, screen: Rect, app: &App) {
         (strings.help_context_panes, Context::Panes),
         (strings.help_context_table, Context::Table),
         (strings.help_context_actions, Context::Actions),
+        (strings.help_context_findings, Context::Findings),
         (strings.help_context_search, Context::Search),
+        (strings.help_context_request, Context::Request),
         (strings.help_context_export, Context::Export),
     ];
     let mut lines = Vec::new();

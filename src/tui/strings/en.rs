@@ -47,13 +47,82 @@ pub const STRINGS: Strings = Strings {
     export_title: "Export policy",
     export_path: "File: ",
     export_format: "Format: ",
-    export_hint: "Enter write · Tab format · Esc cancel",
+    export_hint: "Enter write · Tab format · ↑↓ field · Esc cancel",
     export_no_default: "No home directory is set: type the full path of the file to write.",
     export_exists: |path| format!("{path} exists. Press Enter again to replace it, or edit the path."),
     export_empty_path: "Type a file path first.",
     exported: |path, chars| format!("Wrote {path} ({chars} characters)."),
     export_failed: |path, error| format!("Could not write {path}: {error}. Nothing was changed."),
     export_refused: |reason| format!("Not exported: Huawei would reject this policy: {reason}"),
+    export_name: "Name: ",
+    export_description: "Description: ",
+    export_empty_policy: "Nothing to export: grant at least one action first.",
+    export_missing_name: "Type the custom policy's name: this format creates a named policy.",
+    export_missing_description: "Type a description: Huawei requires one for every custom policy.",
+    export_name_too_long: |count, max| format!("The name has {count} characters; Huawei allows at most {max}."),
+    export_control_character: "Remove line breaks, tabs and other control characters from the name and description.",
+
+    request_prompt: "Request: ",
+    request_matched: |line, api, count| {
+        if count == 1 {
+            format!("{line} calls {api}.")
+        } else {
+            format!("{line} matches {count} APIs; selected {api}. Add the method to narrow it down.")
+        }
+    },
+    request_no_match: |line, closest| {
+        if closest.is_empty() {
+            format!("No API in the catalog matches {line}.")
+        } else {
+            format!("No API in the catalog matches {line}. Closest: {closest}")
+        }
+    },
+    request_invalid: |line, reason| format!("Cannot read the request {line}: {reason}"),
+    request_empty: "the request is empty",
+    request_unknown_method: |method, suggestion| match suggestion {
+        Some(s) => format!("{method} is not an HTTP method; did you mean {s}?"),
+        None => format!("{method} is not an HTTP method"),
+    },
+    request_not_a_path: |target| format!("{target} is neither a path starting with / nor an http(s) URL"),
+    request_too_many_parts: |count| format!("expected [METHOD] PATH-OR-URL, found {count} words"),
+
+    findings_title: |errors, warnings| format!("Findings: {errors} errors, {warnings} warnings"),
+    source_title: |name| format!("Policy file {name} (v: draft)"),
+    finding_title: |code| {
+        Some(match code {
+            "json-syntax" => "Invalid JSON",
+            "not-object" => "Not a policy object",
+            "version" => "Wrong Version",
+            "statement" => "Invalid Statement",
+            "effect" => "Invalid Effect",
+            "action-missing" => "Missing Action",
+            "action-type" => "Action is not a list of strings",
+            "action-empty" => "Empty Action",
+            "action-format" => "Malformed action",
+            "condition-type" => "Invalid Condition",
+            "resource-type" => "Invalid Resource",
+            "duplicate-key" => "Duplicate key",
+            "unknown-key" => "Unknown key",
+            "unsupported-key" => "Key not in Version 1.1",
+            "uppercase-service" => "Uppercase service name",
+            "question-mark" => "? is not a wildcard",
+            "service-wildcard" => "* in the service name",
+            "no-statements" => "No statements",
+            "deny-only" => "Only Deny statements",
+            "limit-chars" => "Over 6,144 characters",
+            "limit-statements" => "Over 8 statements",
+            "limit-actions" => "Over 100 actions in a statement",
+            "limit-conditions" => "Over 10 conditions in a statement",
+            "limit-resources" => "Over 10 resources in a statement",
+            "unknown-action" => "Action not in the catalog",
+            "allow-cancelled" => "Allow cancelled by Deny",
+            "service-wide-wildcard" => "Service-wide wildcard",
+            "near-limit-chars" => "Near the size limit",
+            _ => return None,
+        })
+    },
+    severity_error: "error",
+    severity_warning: "warning",
 
     copied_system: "Copied the policy to the clipboard; it stays there after permscope exits.",
     copied_system_transient: "Copied the policy to the clipboard, but it will be lost when permscope exits.",
@@ -103,6 +172,8 @@ pub const STRINGS: Strings = Strings {
     help_context_panes: "Moving in a pane",
     help_context_search: "Search",
     help_context_export: "Export dialog",
+    help_context_findings: "Findings",
+    help_context_request: "Request prompt",
     help_context_global: "Everywhere",
     help_legend: "✔ callable  ? conditional  ✘ not callable  - not in this scope  * picked",
 
@@ -129,6 +200,11 @@ pub const STRINGS: Strings = Strings {
     key_clear: "clear",
     key_format: "format",
     key_write: "write",
+    key_jump: "show in file",
+    key_request: "find API of a request",
+    key_source: "policy file/draft",
+    key_find: "find",
+    key_field: "field",
 
     not_a_terminal: "The explorer needs an interactive terminal. Use the subcommands in scripts: permscope check, search, policy (see permscope --help).",
     dumb_terminal: "The explorer cannot run with TERM=dumb. Set TERM (for example xterm-256color) or use the subcommands: permscope check, search, policy.",
