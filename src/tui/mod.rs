@@ -66,8 +66,12 @@ pub fn run(options: Options) -> Result<(), Error> {
     };
 
     let mut app = App::new(options.catalog, options.lang, theme::Theme::from_env());
-    let dirs = directories::ProjectDirs::from("", "", "permscope");
-    app.export_default = default_export_path().map(|p| p.display().to_string());
+    // Without HOME the directories crate falls back to the password database, which on a shared
+    // jump host or in `env -i` is rarely where the user expects files; nothing is saved and export
+    // asks for a full path instead.
+    let home_set = std::env::var_os("HOME").is_some_and(|h| !h.is_empty());
+    let dirs = directories::ProjectDirs::from("", "", "permscope").filter(|_| home_set);
+    app.export_default = default_export_path().filter(|_| home_set).map(|p| p.display().to_string());
     let state_path = dirs.as_ref().map(|d| d.data_dir().join("draft.json"));
     restore_state(&mut app, state_path, loaded_policy.is_none());
     if let Some((name, text, parsed)) = &loaded_policy {
@@ -81,6 +85,10 @@ pub fn run(options: Options) -> Result<(), Error> {
     }
 
     let (mut tui, guard) = terminal::init().map_err(|e| Error::usage(format!("cannot set up the terminal: {e}"), None))?;
+    // Lets the end-to-end tests check that a panic restores the terminal; nothing else sets it.
+    if std::env::var_os("PERMSCOPE_TEST_PANIC").is_some() {
+        panic!("PERMSCOPE_TEST_PANIC is set: panicking on purpose to test terminal restoration");
+    }
     let size = tui.size().map_err(|e| Error::usage(format!("cannot read the terminal size: {e}"), None))?;
     app.update(Action::Resize(size.width, size.height));
 
