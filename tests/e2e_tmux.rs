@@ -567,19 +567,42 @@ fn policy_file_wildcards_and_deny() {
     assert_eq!(tmux.wait_exit(), 0);
 }
 
+#[test]
+fn hangup_saves_draft_and_exits() {
+    if !tools_present(&["tmux"]) {
+        return;
+    }
+    let home = Home::new();
+    let tmux = Launch::explorer().start(&home);
+    wait_started(&tmux);
+    pick_both_rollbacks(&tmux);
+    let explorers = tmux.explorer_pids();
+    assert_eq!(explorers.len(), 1, "one explorer process: {explorers:?}");
+
+    // Killing the tmux server closes the terminal under the explorer, as closing a terminal window does.
+    tmux.run(&["kill-server"]);
+    let start = std::time::Instant::now();
+    while common::process_running(explorers[0]) {
+        assert!(start.elapsed() < common::TIMEOUT, "the explorer kept running after its terminal closed");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(home.draft_path()).unwrap()).unwrap();
+    assert_eq!(saved["picked"], serde_json::json!([CLOUD_ROLLBACK, VENDOR_ROLLBACK]));
+}
+
 /// Resizes through sizes below the minimum and back, checking the explorer redraws each time.
 fn resize_round_trip(tmux: &Tmux) {
     tmux.resize(1, 1);
     // The first letter of the "Terminal too small" notice; the old frame had a space there.
     tmux.wait_until("the notice cut to 1×1", |screen| screen.trim() == "T");
-    assert!(tmux.is_alive());
+    assert!(tmux.explorer_running());
     tmux.resize(10, 3);
     tmux.wait_for("10×3");
-    assert!(tmux.is_alive());
+    assert!(tmux.explorer_running());
     tmux.resize(80, 2);
     let screen = tmux.wait_for("Terminal too small: 80×2.");
     assert!(screen.contains("needs at least 40×12"), "{screen}");
-    assert!(tmux.is_alive());
+    assert!(tmux.explorer_running());
     tmux.resize(120, 40);
 }
 
@@ -620,7 +643,7 @@ fn resize_keeps_state() {
     tmux.keys(&["k", "Space"]);
     let screen = tmux.wait_for("Unpicked ");
     assert_eq!(table_rows(&screen).iter().filter(|row| row.starts_with("✔*")).count(), 1, "{screen}");
-    assert!(tmux.is_alive());
+    assert!(tmux.explorer_running());
     tmux.keys(&["q"]);
     assert_eq!(tmux.wait_exit(), 0);
 }

@@ -21,6 +21,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_permscope");
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 const POLL_INTERVAL: Duration = Duration::from_millis(40);
 
+/// Text the shell around the explorer prints before its exit status.
+const EXIT_MARKER: &str = "permscope exited with status ";
+
 /// The tmux session every helper addresses. Each test has its own tmux server, so one name suffices.
 const SESSION: &str = "e2e";
 
@@ -138,7 +141,8 @@ pub struct Launch {
 }
 
 impl Launch {
-    /// The explorer itself as the pane's process, with `LANG=C.UTF-8` and a 120×40 screen.
+    /// Runs the explorer in the pane (under sh, see [`Launch::start`]) with `LANG=C.UTF-8` on a
+    /// 120×40 screen.
     pub fn explorer() -> Launch {
         Launch {
             width: 120,
@@ -151,8 +155,8 @@ impl Launch {
         }
     }
 
-    /// An interactive bash with the prompt `e2e$ ` and the binary's path in `$PERMSCOPE`, started in
-    /// the home directory.
+    /// Runs an interactive bash in the home directory, with the prompt `e2e$ ` and the binary's
+    /// path in `$PERMSCOPE`.
     pub fn shell() -> Launch {
         let mut launch = Launch::explorer();
         launch.shell = true;
@@ -196,8 +200,8 @@ impl Launch {
         let socket = format!("permscope-{}-{}", std::process::id(), SERVERS.fetch_add(1, Ordering::SeqCst));
         let config = home.path().join(format!("{socket}.conf"));
 
-        // A dead pane stays, so a test can read the exit status and the last screen. The status bar
-        // is off, so the pane has the whole window.
+        // A dead pane stays, so a test can read the last screen. The status bar is off, so the pane
+        // has the whole window.
         let mut lines = vec!["set -g status off".to_owned(), "set -g remain-on-exit on".to_owned()];
         lines.extend(self.options.iter().map(|(name, value)| format!("set -g {name} {value}")));
         std::fs::write(&config, lines.join("\n") + "\n").expect("write the tmux configuration");
@@ -221,10 +225,15 @@ impl Launch {
         let height = self.height.to_string();
         let home_dir = home.path().display().to_string();
         let mut args = vec!["new-session", "-d", "-s", SESSION, "-x", &width, "-y", &height, "-c", &home_dir, "--"];
+        // The explorer runs under sh, which waits for it and prints its exit status. tmux's own
+        // record of a dead pane's status proved unreliable: tmux 3.3a sometimes left the exited
+        // process unreaped, with no status, in these tests. sh then sleeps, because tmux scrolls
+        // the screen of a dead pane to print its notice, which can push the status out of view.
+        let script = format!("\"$@\"; echo \"[{EXIT_MARKER}$?]\"; exec sleep 86400");
         let program: Vec<String> = if self.shell {
             vec!["bash".into(), "--norc".into(), "--noprofile".into(), "-i".into()]
         } else {
-            std::iter::once(BIN.to_owned()).chain(self.args).collect()
+            ["sh".to_owned(), "-c".to_owned(), script, "sh".to_owned(), BIN.to_owned()].into_iter().chain(self.args).collect()
         };
         args.extend(program.iter().map(String::as_str));
 
@@ -328,23 +337,18 @@ impl Tmux {
         self.wait_until(&format!("{text:?} to disappear"), |screen| !screen.contains(text))
     }
 
-    /// Polls until the pane's process has exited and returns its exit status.
+    /// Polls until the explorer started by [`Launch::explorer`] has exited and returns its exit
+    /// status, as the wrapping shell printed it.
     pub fn wait_exit(&self) -> i32 {
-        let start = Instant::now();
-        loop {
-            let state = self.format("#{pane_dead} #{pane_dead_status}");
-            if let Some(status) = state.strip_prefix("1 ") {
-                return status.parse().unwrap_or_else(|_| panic!("unexpected exit status {status:?}"));
-            }
-            if start.elapsed() > TIMEOUT {
-                panic!("the pane's process did not exit within {:?}; the screen was:\n{}", TIMEOUT, self.screen());
-            }
-            std::thread::sleep(POLL_INTERVAL);
-        }
+        let screen = self.wait_until("the explorer to exit", |screen| screen.contains(EXIT_MARKER));
+        let line = screen.lines().find(|line| line.contains(EXIT_MARKER)).expect("the line the wait found");
+        let status = line.split(EXIT_MARKER).nth(1).unwrap_or_default().trim_end_matches(']');
+        status.parse().unwrap_or_else(|_| panic!("unexpected exit status line {line:?}"))
     }
 
-    pub fn is_alive(&self) -> bool {
-        self.format("#{pane_dead}") == "0"
+    /// Returns whether an explorer of this test is still running.
+    pub fn explorer_running(&self) -> bool {
+        self.explorer_pids().into_iter().any(process_running)
     }
 
     /// Resizes the window and waits until tmux reports the new size. The explorer redraws on its own
@@ -367,9 +371,46 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Returns the process ids of the explorers this server's panes run, found by the TMUX_TMPDIR
+    /// that only this test's processes have. The clipboard server is left out: it is meant to outlive them.
+    pub fn explorer_pids(&self) -> Vec<u32> {
+        let marker = format!("TMUX_TMPDIR={}", self.socket_dir.display());
+        let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+        entries
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+                let is_explorer = args[0] == BIN.as_bytes() && !args.contains(&b"__clipboard-serve".as_slice());
+                let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+                is_explorer && environ.split(|&b| b == 0).any(|var| var == marker.as_bytes())
+            })
+            .collect()
+    }
+}
+
+/// Returns whether a process exists and has not exited (a zombie has exited).
+pub fn process_running(pid: u32) -> bool {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else { return false };
+    !status.lines().any(|line| line.starts_with("State:") && line.contains('Z'))
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
+        let explorers = self.explorer_pids();
         let _ = self.command().arg("kill-server").stdout(Stdio::null()).stderr(Stdio::null()).status();
+
+        // The explorer ends by itself on the hangup. One that does not would keep running after the
+        // test, so it is killed, and the hangup test reports the failure.
+        let start = Instant::now();
+        while explorers.iter().any(|&pid| process_running(pid)) && start.elapsed() < Duration::from_secs(3) {
+            std::thread::sleep(POLL_INTERVAL);
+        }
+        for pid in explorers.into_iter().filter(|&pid| process_running(pid)) {
+            let _ = writeln!(std::io::stderr(), "permscope {pid} did not exit on hangup; killing it");
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        }
     }
 }
 
