@@ -590,6 +590,25 @@ fn hangup_saves_draft_and_exits() {
     assert_eq!(saved["picked"], serde_json::json!([CLOUD_ROLLBACK, VENDOR_ROLLBACK]));
 }
 
+#[test]
+fn help_overlay_shows_whole_legend() {
+    if !tools_present(&["tmux"]) {
+        return;
+    }
+    let legends = [
+        ("C.UTF-8", "✔ callable  ? conditional  ✘ not callable  - not in this scope  * picked"),
+        ("zh_CN.UTF-8", "✔ 可调用  ? 有条件  ✘ 不可调用  - 此范围不生效  * 已选"),
+    ];
+    for (locale, legend) in legends {
+        let home = Home::new();
+        let tmux = Launch::explorer().env("LANG", locale).start(&home);
+        tmux.wait_for("0/19");
+        tmux.keys(&["?"]);
+        let screen = tmux.wait_for("Esc");
+        assert!(screen.contains(legend), "the {locale} help should show the whole legend:\n{screen}");
+    }
+}
+
 /// Resizes through sizes below the minimum and back, checking the explorer redraws each time.
 fn resize_round_trip(tmux: &Tmux) {
     tmux.resize(1, 1);
