@@ -118,10 +118,34 @@ pub fn serve() -> u8 {
     0
 }
 
+/// How often the clipboard server checks that the X server still responds.
+#[cfg(target_os = "linux")]
+const DISPLAY_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+
 #[cfg(target_os = "linux")]
 fn serve_until_replaced(clipboard: &mut arboard::Clipboard, text: String) {
     use arboard::SetExtLinux;
-    let _ = clipboard.set().wait().text(text);
+    // arboard 3.7's `wait` never returns once the X server is gone: its serving thread stops
+    // without waking the waiter. So the wait runs on its own thread, and this one ends the server
+    // once the display stops responding: reading back our own selection queries the X server for
+    // the selection owner, which fails on a broken connection.
+    let (done_sender, done) = mpsc::channel();
+    std::thread::spawn(move || {
+        if let Ok(mut waiter) = arboard::Clipboard::new() {
+            let _ = waiter.set().wait().text(text);
+        }
+        let _ = done_sender.send(());
+    });
+    loop {
+        match done.recv_timeout(DISPLAY_CHECK_INTERVAL) {
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if clipboard.get_text().is_err() {
+                    return;
+                }
+            }
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+    }
 }
 
 #[cfg(not(target_os = "linux"))]

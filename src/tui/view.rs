@@ -632,9 +632,10 @@ fn render_help(frame: &mut Frame, screen: Rect, app: &App) {
     lines.push(Line::styled(strings.help_legend, theme.muted()));
     lines.push(Line::styled(strings.help_close, theme.hint()));
 
-    let height = lines.len() as u16 + 2;
+    // Wide enough for the longest line (the English legend needs 70 columns), on screens that allow it.
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
-    let area = centered(screen, width, height);
+    let height = lines.len() as u16 + 2;
+    let area = centered(screen, width.max(64), height);
     frame.render_widget(Clear, area);
     let block = pane_block(Line::from(format!(" {} ", strings.help_title)), true, theme);
     frame.render_widget(Paragraph::new(Text::from(lines)).block(block), area);
