@@ -149,7 +149,7 @@ fn start_screen_chinese() {
     let screen = tmux.wait_for("可调用 0/19，有条件 0");
 
     let header = screen.lines().next().unwrap();
-    assert!(header.contains("授权范围:  IAM 项目  │"), "header: {header}");
+    assert!(header.contains("授权范围： IAM 项目  │"), "header: {header}");
     assert!(header.ends_with("│ 中文"), "header: {header}");
     assert!(screen.contains("┌ API 19 ─"), "{screen}");
     assert!(screen.contains("名称"), "{screen}");
@@ -158,7 +158,7 @@ fn start_screen_chinese() {
     assert_eq!(rows.iter().filter(|row| row.contains("回滚快照到云硬盘")).count(), 2, "{screen}");
     assert!(screen.contains("授权项 已允许 0/7"), "{screen}");
     assert!(screen.contains("策略 0/6144 字符"), "{screen}");
-    assert!(screen.contains("生效范围: IAM 项目 ✔  企业项目 ✘"), "{screen}");
+    assert!(screen.contains("生效范围：IAM 项目 ✔  企业项目 ✘"), "{screen}");
     let footer = screen.lines().last().unwrap();
     assert!(footer.contains("Space 选择 API"), "footer: {footer}");
     assert!(footer.contains("q 退出"), "footer: {footer}");

@@ -577,7 +577,8 @@ fn render_export(frame: &mut Frame, screen: Rect, app: &App, dialog: &ExportDial
     }
     frame.render_widget(Paragraph::new(Line::from(formats)), format_row);
 
-    let label_width = [strings.export_path, strings.export_name, strings.export_description].iter().map(|l| l.width()).max().unwrap_or(0) as u16;
+    let labels = [(ExportField::Path, strings.export_path), (ExportField::Name, strings.export_name), (ExportField::Description, strings.export_description)];
+    let label_width = labels.iter().filter(|(f, _)| dialog.fields().contains(f)).map(|(_, l)| l.width()).max().unwrap_or(0) as u16;
     let fields = [
         (ExportField::Path, path_row, strings.export_path, &dialog.path),
         (ExportField::Name, name_row, strings.export_name, &dialog.name),
@@ -607,19 +608,64 @@ fn render_export(frame: &mut Frame, screen: Rect, app: &App, dialog: &ExportDial
 fn render_help(frame: &mut Frame, screen: Rect, app: &App) {
     let strings = app.strings();
     let theme = &app.theme;
-    let sections = [
+    let left_sections = [
         (strings.help_context_global, Context::Global),
         (strings.help_context_panes, Context::Panes),
         (strings.help_context_table, Context::Table),
         (strings.help_context_actions, Context::Actions),
         (strings.help_context_findings, Context::Findings),
+    ];
+    let right_sections = [
         (strings.help_context_search, Context::Search),
         (strings.help_context_request, Context::Request),
         (strings.help_context_export, Context::Export),
     ];
+    let left = help_lines(&left_sections, app);
+    let right = help_lines(&right_sections, app);
+    let legend = Line::styled(strings.help_legend, theme.muted());
+
+    // Two columns when they fit side by side, else one; the legend goes last and the close hint sits
+    // on the border, so both stay visible on short screens.
+    let column_width = |lines: &[Line]| lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let (left_width, right_width) = (column_width(&left), column_width(&right));
+    let two_columns = left_width + right_width + 5 <= screen.width;
+    let (columns, height): (Vec<Vec<Line>>, u16) = if two_columns {
+        let height = left.len().max(right.len()) as u16 + 2;
+        (vec![left, right], height)
+    } else {
+        let mut all = left;
+        all.extend(right);
+        let height = all.len() as u16;
+        (vec![all], height)
+    };
+    let content_width = if two_columns { left_width + right_width + 3 } else { left_width.max(right_width) };
+    let width = content_width.max(legend.width() as u16) + 2;
+    let area = centered(screen, width.max(64), height + 2);
+    frame.render_widget(Clear, area);
+    let block = pane_block(Line::from(format!(" {} ", strings.help_title)), true, theme)
+        .title_bottom(Line::styled(format!(" {} ", strings.help_close), theme.hint()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let [columns_area, legend_area] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    if two_columns {
+        let [left_area, right_area] =
+            Layout::horizontal([Constraint::Length(left_width + 3), Constraint::Min(0)]).areas(columns_area);
+        let mut columns = columns.into_iter();
+        frame.render_widget(Paragraph::new(Text::from(columns.next().unwrap_or_default())), left_area);
+        frame.render_widget(Paragraph::new(Text::from(columns.next().unwrap_or_default())), right_area);
+    } else {
+        frame.render_widget(Paragraph::new(Text::from(columns.into_iter().next().unwrap_or_default())), columns_area);
+    }
+    frame.render_widget(Paragraph::new(legend), legend_area);
+}
+
+/// The help lines of some keymap contexts: a heading per context, then its keys and what they do.
+fn help_lines(sections: &[(&'static str, Context)], app: &App) -> Vec<Line<'static>> {
+    let theme = &app.theme;
     let mut lines = Vec::new();
-    for (title, context) in sections {
-        let rows = keymap::help_rows(context, strings);
+    for &(title, context) in sections {
+        let rows = keymap::help_rows(context, app.strings());
         if rows.is_empty() {
             continue;
         }
@@ -628,15 +674,5 @@ fn render_help(frame: &mut Frame, screen: Rect, app: &App) {
             lines.push(Line::from(vec![Span::styled(format!("  {keys:<24}"), theme.key()), Span::raw(label)]));
         }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(strings.help_legend, theme.muted()));
-    lines.push(Line::styled(strings.help_close, theme.hint()));
-
-    // Wide enough for the longest line (the English legend needs 70 columns), on screens that allow it.
-    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
-    let height = lines.len() as u16 + 2;
-    let area = centered(screen, width.max(64), height);
-    frame.render_widget(Clear, area);
-    let block = pane_block(Line::from(format!(" {} ", strings.help_title)), true, theme);
-    frame.render_widget(Paragraph::new(Text::from(lines)).block(block), area);
+    lines
 }
