@@ -6,7 +6,19 @@ use std::path::Path;
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory is written, flushed to
 /// disk and renamed over the target. On any error the target is untouched and the temporary file is
 /// removed. An existing target keeps its permissions.
+///
+/// A target that is a device, FIFO or socket (`/dev/full`, `/dev/stdout`) is written in place
+/// instead, because a rename would replace the node itself with a regular file. Such a write is not
+/// atomic.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Ok(metadata) = std::fs::metadata(path)
+        && !metadata.is_file()
+        && !metadata.is_dir()
+    {
+        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+        file.write_all(bytes)?;
+        return file.flush();
+    }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -59,6 +71,25 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let error = write_atomic(&file.join("p.json"), b"x").unwrap_err();
         assert_eq!(error.to_string(), format!("{} is not a directory", file.display()));
+    }
+
+    #[test]
+    fn fifo_written_in_place() {
+        use std::os::unix::fs::FileTypeExt;
+        // A FIFO rather than a device such as /dev/full: if this check regressed, the rename would
+        // replace the node, which must never happen to a real device of the machine.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(status.success(), "mkfifo failed");
+        let reader_path = fifo.clone();
+        let reader = std::thread::spawn(move || std::fs::read(reader_path).unwrap());
+
+        write_atomic(&fifo, b"policy").unwrap();
+        // Checked before joining, because a reader whose FIFO was replaced would wait forever.
+        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
+        assert_eq!(reader.join().unwrap(), b"policy");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
     }
 
     #[test]
