@@ -35,7 +35,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| directory_error(dir, e))?;
-    temp.write_all(bytes)?;
+    // Written through the File, because NamedTempFile's own Write adds the temporary path to errors.
+    temp.as_file_mut().write_all(bytes)?;
     temp.as_file().sync_all()?;
     if let Ok(metadata) = std::fs::metadata(path) {
         temp.as_file().set_permissions(metadata.permissions())?;
@@ -48,11 +49,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// random temporary path, which the user never asked for and cannot find afterwards.
 fn directory_error(dir: &Path, error: std::io::Error) -> std::io::Error {
     let dir_name = dir.display();
+    // tempfile 3 formats its errors as `<OS error> at path "<temporary path>"`; the OS error is kept.
+    let full = error.to_string();
+    let os_error = full.split(" at path ").next().unwrap_or(&full);
     let message = match std::fs::metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => format!("the directory {dir_name} does not exist"),
         Err(e) => format!("cannot access the directory {dir_name}: {e}"),
         Ok(metadata) if !metadata.is_dir() => format!("{dir_name} is not a directory"),
-        Ok(_) => format!("cannot create a file in the directory {dir_name}: {}", error.kind()),
+        Ok(_) => format!("cannot create a file in the directory {dir_name}: {os_error}"),
     };
     std::io::Error::new(error.kind(), message)
 }
