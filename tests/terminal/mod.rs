@@ -138,6 +138,7 @@ pub struct Launch {
     unset: Vec<String>,
     shell: bool,
     options: Vec<(String, String)>,
+    wrapper: Vec<String>,
 }
 
 impl Launch {
@@ -152,6 +153,7 @@ impl Launch {
             unset: Vec::new(),
             shell: false,
             options: Vec::new(),
+            wrapper: Vec::new(),
         }
     }
 
@@ -162,6 +164,9 @@ impl Launch {
         launch.shell = true;
         launch.env.push(("PS1".into(), "e2e$ ".into()));
         launch.env.push(("PERMSCOPE".into(), BIN.into()));
+        // An empty HISTFILE keeps bash from writing ~/.bash_history when tmux hangs up on it, which
+        // could happen after the temporary home was removed and leave the directory behind.
+        launch.env.push(("HISTFILE".into(), String::new()));
         launch
     }
 
@@ -186,6 +191,15 @@ impl Launch {
     /// Leaves a variable that [`Home`] or [`Launch`] would set out of the pane's environment.
     pub fn unset(mut self, name: &str) -> Launch {
         self.unset.push(name.into());
+        self
+    }
+
+    /// Runs the explorer through a wrapper command, such as `env -i TERM=… PATH=…` or
+    /// `unshare -m sh -c '…; exec "$@"' sh`, which gets the binary and its arguments after its own.
+    /// A wrapper that execs the binary keeps the process id, so [`Tmux::explorer_pids`] finds the
+    /// explorer as long as the wrapper passes TMUX_TMPDIR on.
+    pub fn wrap(mut self, command: &[&str]) -> Launch {
+        self.wrapper = command.iter().map(|part| part.to_string()).collect();
         self
     }
 
@@ -233,7 +247,8 @@ impl Launch {
         let program: Vec<String> = if self.shell {
             vec!["bash".into(), "--norc".into(), "--noprofile".into(), "-i".into()]
         } else {
-            ["sh".to_owned(), "-c".to_owned(), script, "sh".to_owned(), BIN.to_owned()].into_iter().chain(self.args).collect()
+            let shell = ["sh".to_owned(), "-c".to_owned(), script, "sh".to_owned()];
+            shell.into_iter().chain(self.wrapper).chain([BIN.to_owned()]).chain(self.args).collect()
         };
         args.extend(program.iter().map(String::as_str));
 
@@ -388,6 +403,44 @@ impl Tmux {
             })
             .collect()
     }
+
+    /// Sends `signal` (a name for kill(1), such as `TERM` or `KILL`) to this test's one explorer and
+    /// returns its process id.
+    pub fn signal_explorer(&self, signal: &str) -> u32 {
+        let explorers = self.explorer_pids();
+        assert_eq!(explorers.len(), 1, "expected one explorer process, found {explorers:?}");
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(explorers[0].to_string()).status().expect("run kill");
+        assert!(status.success(), "kill -{signal} {} failed", explorers[0]);
+        explorers[0]
+    }
+}
+
+/// Polls until the file at `path` exists and `check` accepts its contents, and returns them; fails the
+/// test after [`TIMEOUT`] with the last contents seen.
+pub fn wait_for_file(path: &Path, expected: &str, check: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+    let start = Instant::now();
+    loop {
+        let contents = std::fs::read(path);
+        if let Ok(bytes) = &contents
+            && check(bytes)
+        {
+            return bytes.clone();
+        }
+        if start.elapsed() > TIMEOUT {
+            let last = contents.map(|b| String::from_utf8_lossy(&b).into_owned());
+            panic!("timed out after {TIMEOUT:?} waiting for {} to contain {expected}; last read: {last:?}", path.display());
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    }
+}
+
+/// Polls until the process `pid` has exited; fails the test after [`TIMEOUT`].
+pub fn wait_until_exited(pid: u32) {
+    let start = Instant::now();
+    while process_running(pid) {
+        assert!(start.elapsed() < TIMEOUT, "process {pid} still running after {TIMEOUT:?}");
+        std::thread::sleep(POLL_INTERVAL);
+    }
 }
 
 /// Returns whether a process exists and has not exited (a zombie has exited).
@@ -476,4 +529,35 @@ pub fn action_entry(screen: &str, action: &str) -> Option<String> {
 /// The status line: the second row from the bottom of a `height`-row screen.
 pub fn status_line(screen: &str, height: usize) -> String {
     screen.lines().nth(height - 2).unwrap_or_default().to_owned()
+}
+
+/// Resizes through sizes below the explorer's minimum of 40×12 (1×1, 10×3, 80×2), checking it
+/// redraws and keeps running at each, and back to 120×40. Callers then wait for their own screen.
+pub fn resize_round_trip(tmux: &Tmux) {
+    tmux.resize(1, 1);
+    // The first letter of the "Terminal too small" notice; the old frame had a space there.
+    tmux.wait_until("the notice cut to 1×1", |screen| screen.trim() == "T");
+    assert!(tmux.explorer_running());
+    tmux.resize(10, 3);
+    tmux.wait_for("10×3");
+    assert!(tmux.explorer_running());
+    tmux.resize(80, 2);
+    let screen = tmux.wait_for("Terminal too small: 80×2.");
+    assert!(screen.contains("needs at least 40×12"), "{screen}");
+    assert!(tmux.explorer_running());
+    tmux.resize(120, 40);
+}
+
+/// Returns the rows inside the dialog box titled `title`, trimmed and without the side borders, or
+/// nothing when no such box is on screen. The box must span the whole screen width, so the screen
+/// must be 80 columns wide or less, because dialogs are at most 80 wide.
+pub fn full_width_dialog(screen: &str, title: &str) -> Vec<String> {
+    let heading = format!("┌ {title} ");
+    screen
+        .lines()
+        .skip_while(|line| !line.starts_with(&heading))
+        .skip(1)
+        .take_while(|line| !line.starts_with('└'))
+        .map(|line| line.trim_start_matches('│').trim_end().trim_end_matches('│').trim().to_owned())
+        .collect()
 }
