@@ -14,3 +14,4 @@ pub mod text;
 pub mod suggest;
 pub mod locale;
 pub mod cli;
+pub mod synth;
