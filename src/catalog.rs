@@ -3,6 +3,11 @@
 //! The format is public and documented in README.md; users write their own catalogs and load them with
 //! `--catalog FILE`. The built-in catalog is the EVS snapshot permission table (EVS API reference,
 //! "云硬盘快照", evs_04_0027), embedded in the binary.
+//!
+//! `service` is one lowercase service name such as `evs`, or for a catalog that covers several
+//! services their names sorted and joined with commas, such as `ecs,evs,vpc`. `permscope catalog
+//! import` writes the distinct services of all the catalog's actions in that form, whatever the order
+//! of the pages. No verdict depends on the field, because every API lists its own actions.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -174,8 +179,11 @@ impl Catalog {
             || !self.service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == ',')
         {
             return fail(
-                format!("invalid catalog: service {:?} must be a lowercase service name such as \"evs\"", self.service),
-                "set \"service\" to the service's lowercase name",
+                format!(
+                    "invalid catalog: service {:?} must be a lowercase service name such as \"evs\", or several joined with commas",
+                    self.service
+                ),
+                "set \"service\" to the service's lowercase name, such as \"evs\" or \"ecs,evs\"",
             );
         }
         if self.apis.is_empty() {
@@ -213,7 +221,9 @@ impl Catalog {
 }
 
 impl Api {
-    fn check(&self) -> Result<(), (String, String)> {
+    /// Validates one API on its own: a name, an HTTP method, path templates and well-formed,
+    /// distinct actions. Returns the reason and the fix.
+    pub fn check(&self) -> Result<(), (String, String)> {
         if self.name.zh.trim().is_empty() && self.name.en.trim().is_empty() {
             return Err(("the name is empty".into(), "give the API a \"zh\" or \"en\" name".into()));
         }

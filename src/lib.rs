@@ -14,4 +14,5 @@ pub mod text;
 pub mod suggest;
 pub mod locale;
 pub mod cli;
+pub mod import;
 pub mod synth;

@@ -70,6 +70,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Print the least-privilege policy for the given actions and APIs
     Policy(PolicyArgs),
+    /// Import, validate, generate and list catalogs
+    Catalog(super::catalog::CatalogArgs),
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! turns into a message on stderr and an exit status.
 
 pub mod args;
+pub mod catalog;
 mod check;
 mod policy;
 mod search;
@@ -54,6 +55,7 @@ pub fn run(command: &Command, context: &Context) -> Result<(), Error> {
         Command::Check(args) => check::run(args, context),
         Command::Search(args) => search::run(args, context),
         Command::Policy(args) => policy::run(args, context),
+        Command::Catalog(args) => catalog::run(args, context),
     }
 }
 
