@@ -189,16 +189,15 @@ impl Catalog {
         if self.apis.is_empty() {
             return fail("invalid catalog: \"apis\" is empty".into(), "list at least one API");
         }
-        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::with_capacity(self.apis.len());
         for (index, api) in self.apis.iter().enumerate() {
-            let place = format!("invalid catalog: API {} ({} {})", index + 1, api.method, api.path);
+            let place = || format!("invalid catalog: API {} ({} {})", index + 1, api.method, api.path);
             if let Err((reason, fix)) = api.check() {
-                return fail(format!("{place}: {reason}"), &fix);
+                return fail(format!("{}: {reason}", place()), &fix);
             }
             for template in api.templates() {
-                let key = (api.method.clone(), template.to_owned());
-                if let Some(first) = seen.insert(key, index) {
-                    let message = format!("{place}: `{} {template}` is already API {}", api.method, first + 1);
+                if let Some(first) = seen.insert((api.method.as_str(), template), index) {
+                    let message = format!("{}: `{} {template}` is already API {}", place(), api.method, first + 1);
                     return fail(message, "each method and path may appear only once; merge the two entries");
                 }
             }

@@ -46,6 +46,13 @@ struct Rule {
 /// A policy compiled for matching.
 pub struct Evaluator {
     rules: Vec<Rule>,
+    /// Rules whose service segment has no `*`, by that (lowercase) service. Such a rule can match only
+    /// actions of that service, so [`Evaluator::status`] tests an action against its own service's
+    /// rules and [`Evaluator::any_service`] alone, which keeps a policy of 800 patterns fast on
+    /// catalogs of many services.
+    by_service: HashMap<String, Vec<usize>>,
+    /// Rules with `*` in the service segment.
+    any_service: Vec<usize>,
 }
 
 impl Evaluator {
@@ -57,12 +64,24 @@ impl Evaluator {
                 rules.push(Rule { statement: index, pattern, effect: statement.effect, limited });
             }
         }
-        Evaluator { rules }
+        let mut by_service: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut any_service = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            if rule.pattern.service().contains('*') {
+                any_service.push(index);
+            } else {
+                by_service.entry(rule.pattern.service().to_owned()).or_default().push(index);
+            }
+        }
+        Evaluator { rules, by_service, any_service }
     }
 
     pub fn status(&self, action: &str) -> ActionStatus {
+        let service = action.split(':').next().unwrap_or_default().to_lowercase();
+        let same_service = self.by_service.get(&service).map_or(&[][..], Vec::as_slice);
+        let candidates = same_service.iter().chain(&self.any_service).map(|&index| &self.rules[index]);
         let (mut allow, mut limited_allow, mut limited_deny) = (false, false, false);
-        for rule in self.rules.iter().filter(|r| r.pattern.matches(action)) {
+        for rule in candidates.filter(|r| r.pattern.matches(action)) {
             match (rule.effect, rule.limited) {
                 (Effect::Deny, false) => return ActionStatus::Denied,
                 (Effect::Deny, true) => limited_deny = true,
@@ -323,6 +342,40 @@ mod tests {
         assert!(!verdict.callable);
         assert!(verdict.conditional);
         assert!(verdict.missing(&catalog.apis[index]).is_empty());
+    }
+
+    #[test]
+    fn service_buckets_match_full_scan() {
+        let p = policy(vec![
+            Statement::allow(strings(&["evs:*:get*", "EVS:snapshots:list", "ecs:*:*", "*:volumes:get", "e*s:snapshots:create"])),
+            conditional(Effect::Deny, &["evs:snapshots:delete", "*:*:rollback"]),
+            Statement::deny(strings(&["evs:snapshots:update"])),
+        ]);
+        let evaluator = Evaluator::new(&p);
+        let actions = [
+            "evs:snapshots:get", "evs:snapshots:list", "evs:snapshots:create", "evs:snapshots:delete",
+            "evs:snapshots:rollback", "evs:snapshots:update", "evs:volumes:get", "ecs:servers:get", "vpc:volumes:get",
+            "Evs:Snapshots:Get", "obs:bucket:list",
+        ];
+        for action in actions {
+            // The status from the matches of every rule, in policy order, must equal the bucketed one.
+            let found = evaluator.matches(action);
+            let expected = if found.iter().any(|m| m.effect == Effect::Deny && !m.limited) {
+                Denied
+            } else if found.iter().any(|m| m.effect == Effect::Allow && !m.limited)
+                && !found.iter().any(|m| m.effect == Effect::Deny)
+            {
+                Allowed
+            } else if found.iter().any(|m| m.effect == Effect::Allow) {
+                Conditional
+            } else {
+                NotAllowed
+            };
+            assert_eq!(evaluator.status(action), expected, "{action}");
+        }
+        assert_eq!(evaluator.status("vpc:volumes:get"), Allowed);
+        assert_eq!(evaluator.status("evs:snapshots:rollback"), NotAllowed);
+        assert_eq!(evaluator.status("Evs:Snapshots:Get"), Allowed);
     }
 
     #[test]
