@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use divan::Bencher;
 use permscope::catalog::{Catalog, Scope};
-use permscope::eval::evaluate;
+use permscope::eval::{Evaluator, evaluate};
 use permscope::policy::{Policy, Statement};
 use permscope::search::{IncrementalSearch, SearchIndex};
 use permscope::synth::synthesize;
@@ -43,11 +43,33 @@ static INDEX_100K: LazyLock<SearchIndex> = LazyLock::new(|| SearchIndex::new(&CA
 static POLICY_AT_LIMITS: LazyLock<Policy> = LazyLock::new(|| policy_at_limits(&CATALOG_100K));
 
 fn main() {
-    for (name, index) in [("20,000", &*INDEX_20K), ("100,000", &*INDEX_100K)] {
-        report_keystrokes(name, index, true);
-        report_keystrokes(name, index, false);
+    // `cargo bench --bench engine -- NAME` runs only the divan benchmarks matching NAME; the keystroke
+    // simulation runs when there is no filter or the filter is "keystrokes".
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    if filters.is_empty() || filters.iter().any(|f| f == "keystrokes") {
+        for (name, index) in [("20,000", &*INDEX_20K), ("100,000", &*INDEX_100K)] {
+            report_keystrokes(name, index, true);
+            report_keystrokes(name, index, false);
+        }
+    }
+    if filters.is_empty() || filters.iter().any(|f| f == "check") {
+        report_check();
     }
     divan::main();
+}
+
+/// Times `evaluate` on the main thread, dropping each result before the next run.
+fn report_check() {
+    let (catalog, policy) = (&*CATALOG_100K, &*POLICY_AT_LIMITS);
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let start = Instant::now();
+        let verdicts = evaluate(catalog, policy, Scope::Project);
+        times.push(start.elapsed());
+        drop(divan::black_box(verdicts));
+    }
+    times.sort_unstable();
+    println!("check, 100,000 APIs, main thread: median {}, fastest {}", millis(times[times.len() / 2]), millis(times[0]));
 }
 
 /// Types every query a character at a time and prints the median and 95th percentile per keystroke.
@@ -125,6 +147,17 @@ fn policy_at_limits(catalog: &Catalog) -> Policy {
 fn check_100k_at_limits(bencher: Bencher) {
     let (catalog, policy) = (&*CATALOG_100K, &*POLICY_AT_LIMITS);
     bencher.bench(|| evaluate(catalog, policy, Scope::Project));
+}
+
+/// The per-action half of `check`: compile the policy and evaluate each distinct action once.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn check_100k_distinct_actions(bencher: Bencher) {
+    let actions = CATALOG_100K.actions();
+    let policy = &*POLICY_AT_LIMITS;
+    bencher.bench(|| {
+        let evaluator = Evaluator::new(policy);
+        actions.iter().map(|action| evaluator.status(action)).collect::<Vec<_>>()
+    });
 }
 
 #[divan::bench(args = QUERIES, sample_count = 10, sample_size = 1)]

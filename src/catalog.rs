@@ -189,12 +189,13 @@ impl Catalog {
         if self.apis.is_empty() {
             return fail("invalid catalog: \"apis\" is empty".into(), "list at least one API");
         }
+        if let Some((index, (reason, fix))) = first_invalid_api(&self.apis) {
+            let api = &self.apis[index];
+            return fail(format!("invalid catalog: API {} ({} {}): {reason}", index + 1, api.method, api.path), &fix);
+        }
         let mut seen: HashMap<(&str, &str), usize> = HashMap::with_capacity(self.apis.len());
         for (index, api) in self.apis.iter().enumerate() {
             let place = || format!("invalid catalog: API {} ({} {})", index + 1, api.method, api.path);
-            if let Err((reason, fix)) = api.check() {
-                return fail(format!("{}: {reason}", place()), &fix);
-            }
             for template in api.templates() {
                 if let Some(first) = seen.insert((api.method.as_str(), template), index) {
                     let message = format!("{}: `{} {template}` is already API {}", place(), api.method, first + 1);
@@ -257,6 +258,25 @@ impl Api {
         }
         Ok(())
     }
+}
+
+/// Checks every API on its own and returns the first invalid one with its reason and fix. Catalogs of
+/// 10,000 APIs or more are checked on all cores.
+fn first_invalid_api(apis: &[Api]) -> Option<(usize, (String, String))> {
+    let first_in = |offset: usize, apis: &[Api]| {
+        apis.iter().enumerate().find_map(|(i, api)| api.check().err().map(|error| (offset + i, error)))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    if apis.len() < 10_000 || threads == 1 {
+        return first_in(0, apis);
+    }
+    let chunk = apis.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> =
+            apis.chunks(chunk).enumerate().map(|(n, apis)| scope.spawn(move || first_in(n * chunk, apis))).collect();
+        // Chunks are in catalog order, so the first error found in the first failing chunk is the first.
+        workers.into_iter().find_map(|worker| worker.join().expect("a validation thread does not panic"))
+    })
 }
 
 /// serde_json appends " at line L column C" to its messages; the position is reported separately.
@@ -392,6 +412,24 @@ mod tests {
         let text = one_api(&format!("{GOOD_API}, {}", GOOD_API.replace("/v2/x", "/v2/y").replace("evs:x:get", "bad")));
         let error = Catalog::parse("cat.json", &text).unwrap_err();
         assert!(error.message.contains("API 2 (GET /v2/y)"), "{error}");
+    }
+
+    #[test]
+    fn large_catalog_reports_first_invalid_api() {
+        // Large enough to be checked on several threads: the error must still name the first bad API.
+        let mut catalog = crate::synth::synthesize(12_000, 5);
+        catalog.apis[11_000].actions = vec!["bad".into()];
+        catalog.apis[7000].method = "FETCH".into();
+        let text = serde_json::to_string(&catalog).unwrap();
+        let error = Catalog::parse("big.json", &text).unwrap_err();
+        assert!(error.message.starts_with("invalid catalog: API 7001 (FETCH "), "{error}");
+
+        // Per-API errors are reported before duplicates, even a duplicate at an earlier API.
+        catalog.apis[7000].path = catalog.apis[7001].path.clone();
+        catalog.apis[7000].method = catalog.apis[7001].method.clone();
+        let text = serde_json::to_string(&catalog).unwrap();
+        let error = Catalog::parse("big.json", &text).unwrap_err();
+        assert!(error.message.starts_with("invalid catalog: API 11001 "), "{error}");
     }
 
     #[test]

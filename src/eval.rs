@@ -161,24 +161,34 @@ impl<'e> StatusCache<'e> {
     }
 
     pub fn verdict(&mut self, api: &Api, scope: Scope) -> ApiVerdict {
-        let statuses: Vec<ActionStatus> = api.actions.iter().map(|a| self.status(a)).collect();
-        let scope_supported = api.supports(scope);
-        let all_allowed = statuses.iter().all(|s| *s == ActionStatus::Allowed);
-        let none_blocked = statuses.iter().all(|s| matches!(s, ActionStatus::Allowed | ActionStatus::Conditional));
-        ApiVerdict {
-            callable: scope_supported && all_allowed,
-            conditional: scope_supported && none_blocked && !all_allowed,
-            scope_supported,
-            statuses,
-        }
+        verdict_from(api, scope, |action| self.status(action))
     }
 }
 
-/// Evaluates every catalog API in catalog order.
+/// Evaluates every catalog API in catalog order. Each distinct action is evaluated once, however many
+/// APIs need it.
 pub fn evaluate(catalog: &Catalog, policy: &Policy, scope: Scope) -> Vec<ApiVerdict> {
     let evaluator = Evaluator::new(policy);
-    let mut cache = StatusCache::new(&evaluator);
-    catalog.apis.iter().map(|api| cache.verdict(api, scope)).collect()
+    let mut statuses: HashMap<&str, ActionStatus> = HashMap::with_capacity(4096);
+    for action in catalog.apis.iter().flat_map(|api| &api.actions) {
+        if !statuses.contains_key(action.as_str()) {
+            statuses.insert(action, evaluator.status(action));
+        }
+    }
+    catalog.apis.iter().map(|api| verdict_from(api, scope, |action| statuses[action])).collect()
+}
+
+fn verdict_from(api: &Api, scope: Scope, mut status: impl FnMut(&str) -> ActionStatus) -> ApiVerdict {
+    let statuses: Vec<ActionStatus> = api.actions.iter().map(|a| status(a)).collect();
+    let scope_supported = api.supports(scope);
+    let all_allowed = statuses.iter().all(|s| *s == ActionStatus::Allowed);
+    let none_blocked = statuses.iter().all(|s| matches!(s, ActionStatus::Allowed | ActionStatus::Conditional));
+    ApiVerdict {
+        callable: scope_supported && all_allowed,
+        conditional: scope_supported && none_blocked && !all_allowed,
+        scope_supported,
+        statuses,
+    }
 }
 
 #[cfg(test)]

@@ -162,66 +162,57 @@ pub struct SearchIndex {
     starts: Vec<u32>,
     /// Per API, the union of its texts' masks.
     api_masks: Vec<u64>,
-    /// Chinese names, kept to map pinyin matches back to characters when highlighting.
-    names_zh: Vec<Box<str>>,
     /// Tells indexes apart, so an [`IncrementalSearch`] notices a new catalog.
     id: u64,
     threads: usize,
 }
 
+/// The index of a run of consecutive APIs, built on one thread.
+#[derive(Default)]
+struct Part {
+    arena: String,
+    texts: Vec<Text>,
+    /// Where each API's texts start in `texts`.
+    starts: Vec<u32>,
+    api_masks: Vec<u64>,
+}
+
 impl SearchIndex {
     pub fn new(catalog: &Catalog) -> SearchIndex {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-        let mut index = SearchIndex {
-            arena: String::new(),
-            texts: Vec::with_capacity(catalog.apis.len() * 8),
-            starts: Vec::with_capacity(catalog.apis.len() + 1),
-            api_masks: Vec::with_capacity(catalog.apis.len()),
-            names_zh: Vec::with_capacity(catalog.apis.len()),
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()).min(16),
+        let apis = &catalog.apis;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+        let mut parts: Vec<Part> = if apis.len() >= PARALLEL_MIN_APIS && threads > 1 {
+            let chunk = apis.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = apis.chunks(chunk).map(|apis| scope.spawn(|| Part::build(apis))).collect();
+                workers.into_iter().map(|w| w.join().expect("an index thread does not panic")).collect()
+            })
+        } else {
+            vec![Part::build(apis)]
         };
-        let mut full = String::new();
-        let mut initials = String::new();
-        for api in &catalog.apis {
-            index.starts.push(index.texts.len() as u32);
-            index.add_api(api, &mut full, &mut initials);
-        }
-        index.starts.push(index.texts.len() as u32);
-        index.arena.shrink_to_fit();
-        index.texts.shrink_to_fit();
-        index
-    }
 
-    fn add_api(&mut self, api: &Api, full: &mut String, initials: &mut String) {
-        let first_text = self.texts.len();
-        self.push_text(Kind::NameZh, 0, &api.name.zh);
-        self.push_text(Kind::NameEn, 0, &api.name.en);
-        self.push_text(Kind::Method, 0, &api.method);
-        self.push_text(Kind::Path, 0, &api.path);
-        if api.name.zh.chars().any(|c| c.to_pinyin().is_some()) {
-            pinyin_forms(&api.name.zh, full, initials, None);
-            self.push_text(Kind::PinyinFull, 0, full);
-            self.push_text(Kind::PinyinInitials, 0, initials);
+        // Append the later parts to the first, shifting their offsets. Large buffers grow in place
+        // (realloc), so the peak memory is the index plus one part, not two indexes.
+        let mut merged = parts.remove(0);
+        for part in parts {
+            let (arena_offset, text_offset) = (merged.arena.len() as u32, merged.texts.len() as u32);
+            merged.arena.push_str(&part.arena);
+            merged.texts.extend(part.texts.iter().map(|t| Text { start: t.start + arena_offset, ..*t }));
+            merged.starts.extend(part.starts.iter().map(|s| s + text_offset));
+            merged.api_masks.extend(part.api_masks);
         }
-        // Items past u16::MAX cannot be told apart in highlights; no real API has that many.
-        for (i, alias) in api.aliases.iter().enumerate().take(u16::MAX.into()) {
-            self.push_text(Kind::Alias, i as u16, alias);
+        merged.starts.push(merged.texts.len() as u32);
+        merged.arena.shrink_to_fit();
+        merged.texts.shrink_to_fit();
+        SearchIndex {
+            arena: merged.arena,
+            texts: merged.texts,
+            starts: merged.starts,
+            api_masks: merged.api_masks,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            threads,
         }
-        for (i, action) in api.actions.iter().enumerate().take(u16::MAX.into()) {
-            self.push_text(Kind::Action, i as u16, action);
-        }
-        self.api_masks.push(self.texts[first_text..].iter().fold(0, |mask, text| mask | text.mask));
-        self.names_zh.push(api.name.zh.as_str().into());
-    }
-
-    fn push_text(&mut self, kind: Kind, item: u16, text: &str) {
-        if text.is_empty() {
-            return;
-        }
-        let start = self.arena.len() as u32;
-        self.arena.push_str(text);
-        self.texts.push(Text { start, len: text.len() as u32, mask: char_mask(text), kind, ascii: text.is_ascii(), item });
     }
 
     /// The number of APIs indexed.
@@ -272,6 +263,12 @@ impl SearchIndex {
             }
             highlights
         })
+    }
+
+    /// The API's Chinese name, as stored in the arena.
+    fn name_zh(&self, api: usize) -> &str {
+        let texts = &self.texts[self.starts[api] as usize..self.starts[api + 1] as usize];
+        texts.iter().find(|t| t.kind == Kind::NameZh).map_or("", |t| self.text_str(t))
     }
 
     fn with_highlights(&self, ranked: Vec<Ranked>, query: &str) -> Vec<Hit> {
@@ -379,7 +376,7 @@ impl SearchIndex {
         if text.kind == Kind::PinyinFull {
             matcher.substring_indices(haystack, term.needle(), &mut indices)?;
             let (mut full, mut initials, mut origin) = (String::new(), String::new(), Vec::new());
-            pinyin_forms(&self.names_zh[api], &mut full, &mut initials, Some(&mut origin));
+            pinyin_forms(self.name_zh(api), &mut full, &mut initials, Some(&mut origin));
             let mut mapped: Vec<usize> = indices.iter().map(|&i| origin[i as usize]).collect();
             mapped.dedup();
             return Some(mapped);
@@ -401,6 +398,52 @@ fn haystack<'a>(text: &'a str, ascii: bool, chars: &'a mut Vec<char>) -> Utf32St
     chars.clear();
     chars.extend(text.chars());
     Utf32Str::Unicode(chars)
+}
+
+impl Part {
+    fn build(apis: &[Api]) -> Part {
+        let mut part = Part {
+            arena: String::with_capacity(apis.len() * 256),
+            texts: Vec::with_capacity(apis.len() * 8),
+            starts: Vec::with_capacity(apis.len() + 1),
+            api_masks: Vec::with_capacity(apis.len()),
+        };
+        let (mut full, mut initials) = (String::new(), String::new());
+        for api in apis {
+            part.starts.push(part.texts.len() as u32);
+            part.add_api(api, &mut full, &mut initials);
+        }
+        part
+    }
+
+    fn add_api(&mut self, api: &Api, full: &mut String, initials: &mut String) {
+        let first_text = self.texts.len();
+        self.push_text(Kind::NameZh, 0, &api.name.zh);
+        self.push_text(Kind::NameEn, 0, &api.name.en);
+        self.push_text(Kind::Method, 0, &api.method);
+        self.push_text(Kind::Path, 0, &api.path);
+        if !api.name.zh.is_ascii() && pinyin_forms(&api.name.zh, full, initials, None) {
+            self.push_text(Kind::PinyinFull, 0, full);
+            self.push_text(Kind::PinyinInitials, 0, initials);
+        }
+        // Items past u16::MAX cannot be told apart in highlights; no real API has that many.
+        for (i, alias) in api.aliases.iter().enumerate().take(u16::MAX.into()) {
+            self.push_text(Kind::Alias, i as u16, alias);
+        }
+        for (i, action) in api.actions.iter().enumerate().take(u16::MAX.into()) {
+            self.push_text(Kind::Action, i as u16, action);
+        }
+        self.api_masks.push(self.texts[first_text..].iter().fold(0, |mask, text| mask | text.mask));
+    }
+
+    fn push_text(&mut self, kind: Kind, item: u16, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let start = self.arena.len() as u32;
+        self.arena.push_str(text);
+        self.texts.push(Text { start, len: text.len() as u32, mask: char_mask(text), kind, ascii: text.is_ascii(), item });
+    }
 }
 
 /// The APIs a search looks at: all of them, or a caller's list.
@@ -491,13 +534,21 @@ fn extends(query: &str, previous: &str) -> bool {
 /// contains the term's mask (the term is lowercased before its mask is taken).
 fn char_mask(text: &str) -> u64 {
     let mut mask = 0u64;
+    if text.is_ascii() {
+        for byte in text.bytes() {
+            mask |= char_bit(byte.to_ascii_lowercase() as char);
+        }
+        return mask;
+    }
     for c in text.chars() {
         if c.is_ascii() {
             mask |= char_bit(c.to_ascii_lowercase());
         } else {
             mask |= char_bit(c);
-            for lower in c.to_lowercase() {
-                mask |= char_bit(lower);
+            if c.is_uppercase() {
+                for lower in c.to_lowercase() {
+                    mask |= char_bit(lower);
+                }
             }
         }
     }
@@ -516,13 +567,16 @@ fn char_bit(c: char) -> u64 {
 /// Writes the full pinyin (`huigunkuaizhao...`) and the initials (`hgkz...`) of a Chinese name into
 /// `full` and `initials`, and, when `origin` is given, the index of the name's character that each
 /// character of `full` came from. Characters without pinyin (Latin letters, digits, punctuation) are
-/// kept in both forms, ASCII-lowercased so they match as other lowercase text does.
-fn pinyin_forms(name: &str, full: &mut String, initials: &mut String, mut origin: Option<&mut Vec<usize>>) {
+/// kept in both forms, ASCII-lowercased so they match as other lowercase text does. Returns whether any
+/// character had pinyin.
+fn pinyin_forms(name: &str, full: &mut String, initials: &mut String, mut origin: Option<&mut Vec<usize>>) -> bool {
     full.clear();
     initials.clear();
+    let mut any = false;
     for (index, c) in name.chars().enumerate() {
         match c.to_pinyin() {
             Some(pinyin) => {
+                any = true;
                 for p in pinyin.plain().chars() {
                     full.push(p);
                     if let Some(origin) = origin.as_deref_mut() {
@@ -540,6 +594,7 @@ fn pinyin_forms(name: &str, full: &mut String, initials: &mut String, mut origin
             }
         }
     }
+    any
 }
 
 #[cfg(test)]
