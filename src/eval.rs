@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::action::ActionPattern;
 use crate::catalog::{Api, Catalog, Scope};
@@ -113,11 +114,15 @@ impl Evaluator {
     }
 }
 
+/// The statuses of an API's actions, in catalog order. Up to 16 are stored inline, so evaluating a
+/// catalog of 100,000 APIs does not allocate once per API.
+pub type Statuses = SmallVec<[ActionStatus; 16]>;
+
 /// The verdict for one API in one scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiVerdict {
     /// The status of each of the API's actions, in catalog order.
-    pub statuses: Vec<ActionStatus>,
+    pub statuses: Statuses,
     /// Whether grants in the evaluated scope take effect for this API at all.
     pub scope_supported: bool,
     pub callable: bool,
@@ -169,17 +174,19 @@ impl<'e> StatusCache<'e> {
 /// APIs need it.
 pub fn evaluate(catalog: &Catalog, policy: &Policy, scope: Scope) -> Vec<ApiVerdict> {
     let evaluator = Evaluator::new(policy);
-    let mut statuses: HashMap<&str, ActionStatus> = HashMap::with_capacity(4096);
-    for action in catalog.apis.iter().flat_map(|api| &api.actions) {
-        if !statuses.contains_key(action.as_str()) {
-            statuses.insert(action, evaluator.status(action));
-        }
-    }
-    catalog.apis.iter().map(|api| verdict_from(api, scope, |action| statuses[action])).collect()
+    // foldhash rather than SipHash: the keys are catalog actions, not attacker-chosen input, and hashing
+    // them was the largest cost of evaluating 100,000 APIs.
+    let mut statuses: HashMap<&str, ActionStatus, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(4096, foldhash::fast::RandomState::default());
+    catalog
+        .apis
+        .iter()
+        .map(|api| verdict_from(api, scope, |action| *statuses.entry(action).or_insert_with(|| evaluator.status(action))))
+        .collect()
 }
 
-fn verdict_from(api: &Api, scope: Scope, mut status: impl FnMut(&str) -> ActionStatus) -> ApiVerdict {
-    let statuses: Vec<ActionStatus> = api.actions.iter().map(|a| status(a)).collect();
+fn verdict_from<'a>(api: &'a Api, scope: Scope, mut status: impl FnMut(&'a str) -> ActionStatus) -> ApiVerdict {
+    let statuses: Statuses = api.actions.iter().map(|a| status(a)).collect();
     let scope_supported = api.supports(scope);
     let all_allowed = statuses.iter().all(|s| *s == ActionStatus::Allowed);
     let none_blocked = statuses.iter().all(|s| matches!(s, ActionStatus::Allowed | ActionStatus::Conditional));

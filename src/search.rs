@@ -536,7 +536,7 @@ fn char_mask(text: &str) -> u64 {
     let mut mask = 0u64;
     if text.is_ascii() {
         for byte in text.bytes() {
-            mask |= char_bit(byte.to_ascii_lowercase() as char);
+            mask |= ASCII_BITS[usize::from(byte)];
         }
         return mask;
     }
@@ -555,7 +555,7 @@ fn char_mask(text: &str) -> u64 {
     mask
 }
 
-fn char_bit(c: char) -> u64 {
+const fn char_bit(c: char) -> u64 {
     let bit = match c {
         'a'..='z' => c as u32 - 'a' as u32,
         '0'..='9' => 26 + (c as u32 - '0' as u32),
@@ -563,6 +563,17 @@ fn char_bit(c: char) -> u64 {
     };
     1 << bit
 }
+
+/// [`char_bit`] of each ASCII character, case folded, so masks of ASCII texts need no arithmetic.
+const ASCII_BITS: [u64; 128] = {
+    let mut bits = [0; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        bits[byte] = char_bit((byte as u8).to_ascii_lowercase() as char);
+        byte += 1;
+    }
+    bits
+};
 
 /// Writes the full pinyin (`huigunkuaizhao...`) and the initials (`hgkz...`) of a Chinese name into
 /// `full` and `initials`, and, when `origin` is given, the index of the name's character that each
