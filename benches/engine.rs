@@ -108,12 +108,12 @@ fn millis(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
 }
 
-/// Every prefix of `query` that ends on a character boundary, shortest first.
+/// Lists every prefix of `query` that ends on a character boundary, shortest first.
 fn prefixes(query: &str) -> impl Iterator<Item = &str> {
     query.char_indices().skip(1).map(|(i, _)| &query[..i]).chain(std::iter::once(query))
 }
 
-/// A policy at Huawei's limits: 8 statements of 100 action patterns each, most with wildcards, over
+/// Builds a policy at Huawei's limits: 8 statements of 100 action patterns each, most with wildcards, over
 /// the catalog's services. Two statements deny and one has a Condition, so every status occurs.
 fn policy_at_limits(catalog: &Catalog) -> Policy {
     let actions = catalog.actions();
@@ -149,7 +149,7 @@ fn check_100k_at_limits(bencher: Bencher) {
     bencher.bench(|| evaluate(catalog, policy, Scope::Project));
 }
 
-/// The per-action half of `check`: compile the policy and evaluate each distinct action once.
+/// Measures the per-action half of `check`: compile the policy and evaluate each distinct action once.
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn check_100k_distinct_actions(bencher: Bencher) {
     let actions = CATALOG_100K.actions();
@@ -158,6 +158,38 @@ fn check_100k_distinct_actions(bencher: Bencher) {
         let evaluator = Evaluator::new(policy);
         actions.iter().map(|action| evaluator.status(action)).collect::<Vec<_>>()
     });
+}
+
+/// The same texts scored by fuzzy-matcher's skim algorithm and by nucleo-matcher, as the search did
+/// before and does now: every English name, path and action of the 100,000 APIs, for one query.
+#[divan::bench(args = ["skim", "nucleo"], sample_count = 10, sample_size = 1)]
+fn scorer_100k(bencher: Bencher, scorer: &str) {
+    use fuzzy_matcher::FuzzyMatcher;
+
+    let texts: Vec<&str> = CATALOG_100K
+        .apis
+        .iter()
+        .flat_map(|api| [api.name.en.as_str(), api.path.as_str()].into_iter().chain(api.actions.iter().map(String::as_str)))
+        .collect();
+    let query = "delete";
+    match scorer {
+        "skim" => {
+            let matcher = fuzzy_matcher::skim::SkimMatcherV2::default().ignore_case();
+            bencher.bench(|| texts.iter().filter_map(|text| matcher.fuzzy_match(text, query)).sum::<i64>());
+        }
+        _ => {
+            let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+            let needle = nucleo_matcher::Utf32Str::Ascii(query.as_bytes());
+            bencher.bench_local(|| {
+                let mut buffer = Vec::new();
+                texts
+                    .iter()
+                    .filter_map(|text| matcher.fuzzy_match(nucleo_matcher::Utf32Str::new(text, &mut buffer), needle))
+                    .map(u64::from)
+                    .sum::<u64>()
+            });
+        }
+    }
 }
 
 #[divan::bench(args = QUERIES, sample_count = 10, sample_size = 1)]

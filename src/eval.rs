@@ -48,9 +48,8 @@ struct Rule {
 pub struct Evaluator {
     rules: Vec<Rule>,
     /// Rules whose service segment has no `*`, by that (lowercase) service. Such a rule can match only
-    /// actions of that service, so [`Evaluator::status`] tests an action against its own service's
-    /// rules and [`Evaluator::any_service`] alone, which keeps a policy of 800 patterns fast on
-    /// catalogs of many services.
+    /// actions of that service. So [`Evaluator::status`] tests an action only against its own
+    /// service's rules and those in `any_service`, which keeps a policy of 800 patterns fast.
     by_service: HashMap<String, Vec<usize>>,
     /// Rules with `*` in the service segment.
     any_service: Vec<usize>,

@@ -5,8 +5,8 @@
 //! also matched through their full pinyin (`huigun`) and pinyin initials (`hgkz`), and those matches
 //! are mapped back to the Chinese characters so the caller can highlight them.
 //!
-//! Speed, for catalogs of every Huawei Cloud service (about 100,000 APIs): all texts live in one
-//! string arena with a bit mask of the characters each contains, so a text that lacks a character of
+//! Speed matters for catalogs of every Huawei Cloud service (about 100,000 APIs). All texts live in
+//! one string arena with a bit mask of the characters each contains. A text that lacks a character of
 //! the term is skipped before fuzzy scoring. Ranking ([`SearchIndex::rank`]) computes no highlights;
 //! callers ask [`SearchIndex::highlights`] for the rows they show. Large searches are split across
 //! the machine's cores, and [`IncrementalSearch`] rescans only the previous matches while the user
@@ -172,7 +172,7 @@ pub struct SearchIndex {
 struct Part {
     arena: String,
     texts: Vec<Text>,
-    /// Where each API's texts start in `texts`.
+    /// Start of each API's texts in `texts`.
     starts: Vec<u32>,
     api_masks: Vec<u64>,
 }
@@ -215,7 +215,7 @@ impl SearchIndex {
         }
     }
 
-    /// The number of APIs indexed.
+    /// Returns the number of APIs indexed.
     pub fn len(&self) -> usize {
         self.api_masks.len()
     }
@@ -247,8 +247,8 @@ impl SearchIndex {
         self.rank_apis(Candidates::Some(candidates), query)
     }
 
-    /// The highlights of API `api` for `query`: for each term, the characters it matched in the
-    /// best-scoring field. Empty when the API does not match.
+    /// Computes the highlights of API `api` for `query`: for each term, the characters it matched in
+    /// the best-scoring field. Returns no highlights when the API does not match.
     pub fn highlights(&self, api: usize, query: &str) -> Vec<Highlight> {
         if api >= self.len() {
             return Vec::new();
@@ -265,7 +265,7 @@ impl SearchIndex {
         })
     }
 
-    /// The API's Chinese name, as stored in the arena.
+    /// Returns the API's Chinese name, as stored in the arena.
     fn name_zh(&self, api: usize) -> &str {
         let texts = &self.texts[self.starts[api] as usize..self.starts[api + 1] as usize];
         texts.iter().find(|t| t.kind == Kind::NameZh).map_or("", |t| self.text_str(t))
@@ -335,8 +335,8 @@ impl SearchIndex {
         ranked
     }
 
-    /// The best score of `term` over the API's texts and the text that gave it. On a tie the earlier
-    /// text wins, so names come before paths and actions.
+    /// Finds the best score of `term` over the API's texts and the text that gave it. On a tie the
+    /// earlier text wins, so names come before paths and actions.
     fn best_text(&self, scratch: &mut Scratch, api: usize, term: &Term) -> Option<(i64, Text)> {
         let texts = &self.texts[self.starts[api] as usize..self.starts[api + 1] as usize];
         let mut best: Option<(i64, Text)> = None;
@@ -388,7 +388,7 @@ impl SearchIndex {
     }
 }
 
-/// The text as the matcher reads it: its bytes when ASCII, else its characters decoded into `chars`.
+/// Prepares the text for the matcher: its bytes when ASCII, else its characters decoded into `chars`.
 /// Decoding by `char` (not by grapheme, as `Utf32Str::new` does) keeps match indices equal to
 /// character indices.
 fn haystack<'a>(text: &'a str, ascii: bool, chars: &'a mut Vec<char>) -> Utf32Str<'a> {
@@ -426,7 +426,7 @@ impl Part {
             self.push_text(Kind::PinyinFull, 0, full);
             self.push_text(Kind::PinyinInitials, 0, initials);
         }
-        // Items past u16::MAX cannot be told apart in highlights; no real API has that many.
+        // Items past u16::MAX could not be distinguished in highlights, and no real API has that many.
         for (i, alias) in api.aliases.iter().enumerate().take(u16::MAX.into()) {
             self.push_text(Kind::Alias, i as u16, alias);
         }
@@ -468,8 +468,8 @@ impl Candidates<'_> {
     }
 }
 
-/// A search that follows a query as it is typed. When the new query only extends the previous one
-/// (more characters at the end of its last term, or more terms), every match of the new query is a
+/// A search that follows a query as it is typed. A new query may only extend the previous one, with
+/// more characters at the end of its last term or more terms. Then every match of the new query is a
 /// match of the old one, so only the old matches are scanned. Earlier results are kept, so deleting
 /// characters returns to them without a search.
 #[derive(Default)]
@@ -517,7 +517,7 @@ impl IncrementalSearch {
     }
 }
 
-/// Whether every API matching `query` also matches `previous`: each term of `previous` is the term
+/// Tells whether every API matching `query` also matches `previous`: each term of `previous` is the term
 /// at the same place in `query`, except the last, which may be a prefix of its counterpart. A prefix of
 /// a term is a subsequence of it (fuzzy fields) and a substring of it (full pinyin), so it matches
 /// wherever the term does.
@@ -529,9 +529,9 @@ fn extends(query: &str, previous: &str) -> bool {
 }
 
 /// A 64-bit summary of the characters in `text`: one bit per ASCII letter and digit, and the other
-/// characters hashed onto the remaining 28 bits. Case is folded, and a non-ASCII character sets the
-/// bits of both its own and its lowercase form, so a text can match a term only if the text's mask
-/// contains the term's mask (the term is lowercased before its mask is taken).
+/// characters hashed onto the remaining 28 bits. Case is folded: a non-ASCII character sets the bits of
+/// both its own and its lowercase form, and terms are lowercased before their mask is taken. So a text
+/// can match a term only if the text's mask contains the term's mask.
 fn char_mask(text: &str) -> u64 {
     let mut mask = 0u64;
     if text.is_ascii() {

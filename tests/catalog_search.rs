@@ -56,7 +56,10 @@ proptest! {
 fn parallel_rank_keeps_catalog_order_on_ties() {
     let ranked = INDEX.rank("");
     assert_eq!(ranked.len(), 6000);
-    assert!(ranked.iter().enumerate().all(|(position, r)| r.api == position && r.score == 0));
+    for (position, r) in ranked.iter().enumerate() {
+        assert_eq!(r.api, position);
+        assert_eq!(r.score, 0);
+    }
 
     let ranked = INDEX.rank("get");
     for pair in ranked.windows(2) {
