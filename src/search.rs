@@ -272,10 +272,17 @@ impl SearchIndex {
     }
 
     fn with_highlights(&self, ranked: Vec<Ranked>, query: &str) -> Vec<Hit> {
-        ranked
-            .into_iter()
-            .map(|r| Hit { api: r.api, score: r.score, highlights: self.highlights(r.api, query) })
-            .collect()
+        let hits = |ranked: &[Ranked]| -> Vec<Hit> {
+            ranked.iter().map(|r| Hit { api: r.api, score: r.score, highlights: self.highlights(r.api, query) }).collect()
+        };
+        if ranked.len() < PARALLEL_MIN_APIS || self.threads <= 1 {
+            return hits(&ranked);
+        }
+        let chunk = ranked.len().div_ceil(self.threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = ranked.chunks(chunk).map(|part| scope.spawn(move || hits(part))).collect();
+            workers.into_iter().flat_map(|w| w.join().expect("a highlight thread does not panic")).collect()
+        })
     }
 
     fn rank_apis(&self, candidates: Candidates<'_>, query: &str) -> Vec<Ranked> {

@@ -71,6 +71,18 @@ fn parallel_rank_keeps_catalog_order_on_ties() {
 }
 
 #[test]
+fn parallel_highlights_keep_rank_order() {
+    // "e" matches more APIs than the parallel threshold, so highlights are computed on several threads.
+    let ranked = INDEX.rank("e");
+    assert!(ranked.len() > 4096, "{} hits", ranked.len());
+    let hits = INDEX.search("e");
+    let from_search: Vec<(usize, i64)> = hits.iter().map(|h| (h.api, h.score)).collect();
+    let from_rank: Vec<(usize, i64)> = ranked.iter().map(|r| (r.api, r.score)).collect();
+    assert_eq!(from_search, from_rank);
+    assert!(hits.iter().all(|h| h.highlights.len() == 1));
+}
+
+#[test]
 fn every_hit_contains_its_terms() {
     // Each term of "delete tags" must be highlighted in a field whose text contains its letters in order.
     let catalog = &*CATALOG;
