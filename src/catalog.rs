@@ -3,6 +3,11 @@
 //! The format is public and documented in README.md; users write their own catalogs and load them with
 //! `--catalog FILE`. The built-in catalog is the EVS snapshot permission table (EVS API reference,
 //! "云硬盘快照", evs_04_0027), embedded in the binary.
+//!
+//! `service` is one lowercase service name such as `evs`, or for a catalog that covers several
+//! services their names sorted and joined with commas, such as `ecs,evs,vpc`. `permscope catalog
+//! import` writes the distinct services of all the catalog's actions in that form, whatever the order
+//! of the pages. No verdict depends on the field, because every API lists its own actions.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -177,23 +182,26 @@ impl Catalog {
             || !self.service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == ',')
         {
             return fail(
-                format!("invalid catalog: service {:?} must be a lowercase service name such as \"evs\"", self.service),
-                "set \"service\" to the service's lowercase name",
+                format!(
+                    "invalid catalog: service {:?} must be a lowercase service name such as \"evs\", or several joined with commas",
+                    self.service
+                ),
+                "set \"service\" to the service's lowercase name, such as \"evs\" or \"ecs,evs\"",
             );
         }
         if self.apis.is_empty() {
             return fail("invalid catalog: \"apis\" is empty".into(), "list at least one API");
         }
-        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        if let Some((index, (reason, fix))) = first_invalid_api(&self.apis) {
+            let api = &self.apis[index];
+            return fail(format!("invalid catalog: API {} ({} {}): {reason}", index + 1, api.method, api.path), &fix);
+        }
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::with_capacity(self.apis.len());
         for (index, api) in self.apis.iter().enumerate() {
-            let place = format!("invalid catalog: API {} ({} {})", index + 1, api.method, api.path);
-            if let Err((reason, fix)) = api.check() {
-                return fail(format!("{place}: {reason}"), &fix);
-            }
+            let place = || format!("invalid catalog: API {} ({} {})", index + 1, api.method, api.path);
             for template in api.templates() {
-                let key = (api.method.clone(), template.to_owned());
-                if let Some(first) = seen.insert(key, index) {
-                    let message = format!("{place}: `{} {template}` is already API {}", api.method, first + 1);
+                if let Some(first) = seen.insert((api.method.as_str(), template), index) {
+                    let message = format!("{}: `{} {template}` is already API {}", place(), api.method, first + 1);
                     return fail(message, "each method and path may appear only once; merge the two entries");
                 }
             }
@@ -216,7 +224,9 @@ impl Catalog {
 }
 
 impl Api {
-    fn check(&self) -> Result<(), (String, String)> {
+    /// Validates one API on its own: a name, an HTTP method, path templates and well-formed,
+    /// distinct actions. Returns the reason and the fix.
+    pub fn check(&self) -> Result<(), (String, String)> {
         if self.name.zh.trim().is_empty() && self.name.en.trim().is_empty() {
             return Err(("the name is empty".into(), "give the API a \"zh\" or \"en\" name".into()));
         }
@@ -259,6 +269,25 @@ fn char_position(text: &str, line: usize, byte_column: usize) -> Pos {
     let line_text = text.split('\n').nth(line - 1).unwrap_or_default();
     let column = line_text.char_indices().take_while(|(offset, _)| *offset < byte_column).count();
     Pos { line, column: column.max(1) }
+}
+
+/// Checks every API on its own and returns the first invalid one with its reason and fix. Catalogs of
+/// 10,000 APIs or more are checked on all cores.
+fn first_invalid_api(apis: &[Api]) -> Option<(usize, (String, String))> {
+    let first_in = |offset: usize, apis: &[Api]| {
+        apis.iter().enumerate().find_map(|(i, api)| api.check().err().map(|error| (offset + i, error)))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    if apis.len() < 10_000 || threads == 1 {
+        return first_in(0, apis);
+    }
+    let chunk = apis.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> =
+            apis.chunks(chunk).enumerate().map(|(n, apis)| scope.spawn(move || first_in(n * chunk, apis))).collect();
+        // Chunks are in catalog order, so the first error found in the first failing chunk is the first.
+        workers.into_iter().find_map(|worker| worker.join().expect("a validation thread does not panic"))
+    })
 }
 
 /// serde_json appends " at line L column C" to its messages; the position is reported separately.
@@ -404,6 +433,24 @@ mod tests {
         assert_eq!(error.pos, Some(Pos { line: 1, column: 21 }));
         let error = Catalog::parse("cat.json", "").unwrap_err();
         assert_eq!(error.pos, Some(Pos { line: 1, column: 1 }));
+    }
+
+    #[test]
+    fn large_catalog_reports_first_invalid_api() {
+        // Large enough to be checked on several threads: the error must still name the first bad API.
+        let mut catalog = crate::synth::synthesize(12_000, 5);
+        catalog.apis[11_000].actions = vec!["bad".into()];
+        catalog.apis[7000].method = "FETCH".into();
+        let text = serde_json::to_string(&catalog).unwrap();
+        let error = Catalog::parse("big.json", &text).unwrap_err();
+        assert!(error.message.starts_with("invalid catalog: API 7001 (FETCH "), "{error}");
+
+        // Per-API errors are reported before duplicates, even a duplicate at an earlier API.
+        catalog.apis[7000].path = catalog.apis[7001].path.clone();
+        catalog.apis[7000].method = catalog.apis[7001].method.clone();
+        let text = serde_json::to_string(&catalog).unwrap();
+        let error = Catalog::parse("big.json", &text).unwrap_err();
+        assert!(error.message.starts_with("invalid catalog: API 11001 "), "{error}");
     }
 
     #[test]

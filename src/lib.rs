@@ -19,5 +19,7 @@ pub mod lookup;
 pub mod policy;
 pub mod search;
 pub mod suggest;
+pub mod import;
+pub mod synth;
 pub mod text;
 pub mod tui;

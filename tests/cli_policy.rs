@@ -259,7 +259,8 @@ fn large_catalog_lists_first_actions() {
     assert!(
         stderr.contains(
             "fix: the catalog's actions include svc:r00:get, svc:r01:get, svc:r02:get, svc:r03:get, svc:r04:get, \
-             svc:r05:get, svc:r06:get, svc:r07:get, svc:r08:get, svc:r09:get, and 2 more\n"
+             svc:r05:get, svc:r06:get, svc:r07:get, svc:r08:get, svc:r09:get, and 2 more; \
+             `permscope catalog actions` lists them all\n"
         ),
         "{stderr}"
     );

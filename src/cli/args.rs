@@ -109,6 +109,8 @@ pub enum Command {
     /// Compare two policies: APIs that become or stop being callable, and the actions added and removed
     #[command(long_about = DIFF_ABOUT)]
     Diff(DiffArgs),
+    /// Import, validate, generate and list catalogs
+    Catalog(super::catalog::CatalogArgs),
 }
 
 #[derive(Debug, Args)]

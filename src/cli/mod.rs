@@ -2,6 +2,7 @@
 //! turns into a message on stderr and an exit status.
 
 pub mod args;
+pub mod catalog;
 mod check;
 mod policy;
 mod search;
@@ -61,6 +62,7 @@ pub fn run(command: &Command, context: &Context) -> Result<(), Error> {
         Command::Lint(args) => lint::run(args, context),
         Command::Lookup(args) => lookup::run(args, context),
         Command::Diff(args) => diff::run(args, context),
+        Command::Catalog(args) => catalog::run(args, context),
     }
 }
 

@@ -85,9 +85,13 @@ fn resolve_grant(grant: &str, known: &[String]) -> Result<String, Error> {
 fn list_actions(known: &[String]) -> String {
     const SHOWN: usize = 10;
     if known.len() <= SHOWN {
-        return format!("the catalog's actions are {}", known.join(", "));
+        return format!("the catalog's actions are {} (`permscope catalog actions` lists them)", known.join(", "));
     }
-    format!("the catalog's actions include {}, and {} more", known[..SHOWN].join(", "), known.len() - SHOWN)
+    format!(
+        "the catalog's actions include {}, and {} more; `permscope catalog actions` lists them all",
+        known[..SHOWN].join(", "),
+        known.len() - SHOWN
+    )
 }
 
 /// Finds the API named by "METHOD PATH", where PATH is the catalog's path template or an alias.

@@ -9,7 +9,8 @@ use crate::text::{escape_controls, fit, width};
 pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
     let query = args.query.join(" ");
     let index = SearchIndex::new(&context.catalog);
-    let mut hits = index.search(&query);
+    // The output shows no highlights, so rank without computing them.
+    let mut hits = index.rank(&query);
     if let Some(limit) = args.limit {
         hits.truncate(limit);
     }
