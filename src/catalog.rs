@@ -156,7 +156,7 @@ impl Catalog {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let catalog: Catalog = serde_json::from_str(text).map_err(|e| {
             let error = InputError::new(source_name, format!("invalid catalog: {}", strip_position(&e)));
-            let error = if e.line() > 0 { error.at(Pos { line: e.line(), column: e.column() }) } else { error };
+            let error = if e.line() > 0 { error.at(char_position(text, e.line(), e.column())) } else { error };
             error.with_fix("see the catalog format in README.md")
         })?;
         catalog.validate(source_name)?;
@@ -249,6 +249,15 @@ impl Api {
         }
         Ok(())
     }
+}
+
+/// Converts a serde_json error position to a [`Pos`]. serde_json counts the column in bytes up to and
+/// including the byte it stopped at, and gives 0 at the start of a line; a [`Pos`] counts characters
+/// from 1, so the result names the character that contains that byte.
+fn char_position(text: &str, line: usize, byte_column: usize) -> Pos {
+    let line_text = text.split('\n').nth(line - 1).unwrap_or("");
+    let column = line_text.char_indices().take_while(|(start, _)| *start < byte_column).count();
+    Pos { line, column: column.max(1) }
 }
 
 /// serde_json appends " at line L column C" to its messages; the position is reported separately.
@@ -384,6 +393,21 @@ mod tests {
         let text = one_api(&format!("{GOOD_API}, {}", GOOD_API.replace("/v2/x", "/v2/y").replace("evs:x:get", "bad")));
         let error = Catalog::parse("cat.json", &text).unwrap_err();
         assert!(error.message.contains("API 2 (GET /v2/y)"), "{error}");
+    }
+
+    #[test]
+    fn error_columns_count_characters_from_1() {
+        // serde_json reports these at column 0 (start of a line) or counts bytes of 快照.
+        let cases = [
+            ("", Pos { line: 1, column: 1 }),
+            ("{\"service\": \"evs\",\n", Pos { line: 2, column: 1 }),
+            ("{\"service\": \"快照\", \"apis\": 1}", Pos { line: 1, column: 27 }),
+            ("{\"service\": \"evs\",\n\"apis\": [快]}", Pos { line: 2, column: 10 }),
+        ];
+        for (text, expected) in cases {
+            let error = Catalog::parse("cat.json", text).unwrap_err();
+            assert_eq!(error.pos, Some(expected), "{text:?}: {error}");
+        }
     }
 
     #[test]
