@@ -71,6 +71,12 @@ struct Entry {
     texts: Vec<Text>,
 }
 
+/// Largest score matrix that the skim matcher fills for one term and one text, in cells: (term
+/// characters + 1) × (text characters + 1). Larger pairs get the matcher's greedy match, which runs in
+/// linear time, so a very long term or name cannot make a search quadratic. Queries and names of
+/// normal length stay far below the limit, where scores and highlights are unchanged.
+const MAX_SCORE_MATRIX_CELLS: usize = 100_000;
+
 /// The catalog prepared for searching.
 pub struct SearchIndex {
     entries: Vec<Entry>,
@@ -103,7 +109,7 @@ impl SearchIndex {
                 Entry { texts }
             })
             .collect();
-        SearchIndex { entries, matcher: SkimMatcherV2::default().ignore_case() }
+        SearchIndex { entries, matcher: SkimMatcherV2::default().ignore_case().element_limit(MAX_SCORE_MATRIX_CELLS) }
     }
 
     /// Ranks the APIs that match every term of `query`, best first; ties keep catalog order. An empty
@@ -151,7 +157,10 @@ impl SearchIndex {
         let byte_start = text.text.find(&term)?;
         let start = text.text[..byte_start].chars().count();
         let indices = (start..start + term.chars().count()).collect();
-        Some((self.matcher.fuzzy_match(&text.text, &term)?, indices))
+        // fuzzy_indices, not fuzzy_match: only the former is bounded by MAX_SCORE_MATRIX_CELLS, because
+        // fuzzy_match fills a matrix of two rows in time proportional to the term times the text.
+        let (score, _) = self.matcher.fuzzy_indices(&text.text, &term)?;
+        Some((score, indices))
     }
 }
 
@@ -248,6 +257,24 @@ mod tests {
     fn empty_query_lists_everything() {
         assert_eq!(keys("").len(), 19);
         assert_eq!(keys("   ").len(), 19);
+    }
+
+    #[test]
+    fn term_over_matrix_limit_highlights_match() {
+        // 20,000 × 20,000 cells is far over MAX_SCORE_MATRIX_CELLS, so the matcher's greedy match runs.
+        let path = format!("/{}", "p".repeat(19_999));
+        let api = serde_json::json!({
+            "name": {"zh": "", "en": "Long"},
+            "method": "GET",
+            "path": path,
+            "actions": ["evs:x:get"],
+            "scopes": {"project": true, "enterprise_project": false},
+        });
+        let text = serde_json::json!({"service": "evs", "apis": [api]}).to_string();
+        let catalog = Catalog::parse("long.json", &text).unwrap();
+        let hits = SearchIndex::new(&catalog).search(&"p".repeat(19_999));
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].indices(Field::Path), (1..20_000).collect::<Vec<_>>());
     }
 
     #[test]
