@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value as JsonValue, json};
 
-use crate::action::ActionPattern;
+use crate::action::{ActionPattern, lowercase_segments};
 use crate::error::InputError;
 use crate::json::{self, Member, Node, Pos, Value};
 
@@ -217,7 +217,7 @@ impl Policy {
         let mut plain_deny = BTreeSet::new();
         let mut limited = Vec::new();
         for statement in &self.statements {
-            let actions: BTreeSet<String> = statement.actions.iter().map(|a| a.to_lowercase()).collect();
+            let actions: BTreeSet<String> = statement.actions.iter().map(|a| lowercase_segments(a)).collect();
             if statement.is_limited() {
                 let mut copy = statement.clone();
                 copy.actions = actions.into_iter().collect();
@@ -740,6 +740,16 @@ mod tests {
                 Statement::deny(vec!["evs:snapshots:delete".into()]),
             ]
         );
+    }
+
+    #[test]
+    fn normalized_keeps_action_meaning() {
+        // Σ ends its segment, so matching lowercases it to the final form ς.
+        let policy = Policy { statements: vec![Statement::allow(vec!["evs:ΑΣ:get".into()])] };
+        let normalized = policy.normalized();
+        assert_eq!(normalized.statements[0].actions, ["evs:ας:get"]);
+        let evaluator = crate::eval::Evaluator::new(&normalized);
+        assert_eq!(evaluator.status("evs:ΑΣ:get"), crate::eval::ActionStatus::Allowed);
     }
 
     #[test]
