@@ -785,6 +785,18 @@ mod tests {
     }
 
     #[test]
+    fn condition_numbers_stable_across_exports() {
+        // A 64-digit integer is stored as the nearest f64, written back as 8.888888888e+63. Reading
+        // that text must give the same f64, or every export and import would change the number.
+        let text = r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["evs:*:*"],
+            "Condition":{"NumberLessThan":{"g:Count":[8888888888000000000000000000000000000000000014643704388374466104, 0.1, -0.5e-3]}}}]}"#;
+        let first = parse(text).unwrap().policy.normalized().to_pretty_json();
+        assert!(first.contains("8.888888888e+63"), "{first}");
+        let second = parse(&first).unwrap().policy.normalized().to_pretty_json();
+        assert_eq!(second, first);
+    }
+
+    #[test]
     fn condition_count_per_key() {
         let text = r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["evs:*:*"],"Condition":{"StringEquals":{"a":["1"],"b":["2"]},"Bool":{"c":["true"]}}}]}"#;
         let parsed = parse(text).unwrap();
