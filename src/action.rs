@@ -62,6 +62,13 @@ fn split_segments(text: &str) -> Result<[&str; 3], ActionError> {
     Ok([service, resource, operation])
 }
 
+/// Lowercases each colon-separated segment on its own, as matching does. Lowercasing the whole text
+/// can give another action: a Greek capital sigma at the end of a segment becomes the final form `ς`
+/// on its own, but `σ` when a colon and more letters follow it.
+pub fn lowercase_segments(action: &str) -> String {
+    action.split(':').map(str::to_lowercase).collect::<Vec<_>>().join(":")
+}
+
 /// An `Action` entry of a policy statement, compiled for matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
@@ -182,6 +189,15 @@ mod tests {
         assert!(matches("evs:Snapshots:GET", "evs:snapshots:get"));
         assert!(matches("EVS:snapshots:get", "evs:snapshots:get"));
         assert!(matches("evs:*:Get*", "evs:snapshots:get"));
+    }
+
+    #[test]
+    fn lowercase_segments_keeps_final_sigma() {
+        assert_eq!(lowercase_segments("EVS:ΑΣ:Get"), "evs:ας:get");
+        // Lowercased whole, the Σ is followed by a colon and letters, so it is not final.
+        assert_eq!("EVS:ΑΣ:Get".to_lowercase(), "evs:ασ:get");
+        assert!(matches("evs:ΑΣ:get", "evs:ας:get"));
+        assert!(!matches("evs:ασ:get", "evs:ας:get"));
     }
 
     #[test]

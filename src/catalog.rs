@@ -263,11 +263,12 @@ impl Api {
     }
 }
 
-/// Converts serde_json's position, whose column counts bytes and is 0 before the first character of a
-/// line, to a column of characters starting at 1, as the policy reader counts them.
+/// Converts a serde_json error position to a [`Pos`]. serde_json counts the column in bytes up to and
+/// including the byte it stopped at, and gives 0 at the start of a line; a [`Pos`] counts characters
+/// from 1, so the result names the character that contains that byte.
 fn char_position(text: &str, line: usize, byte_column: usize) -> Pos {
-    let line_text = text.split('\n').nth(line - 1).unwrap_or_default();
-    let column = line_text.char_indices().take_while(|(offset, _)| *offset < byte_column).count();
+    let line_text = text.split('\n').nth(line - 1).unwrap_or("");
+    let column = line_text.char_indices().take_while(|(start, _)| *start < byte_column).count();
     Pos { line, column: column.max(1) }
 }
 
@@ -426,13 +427,18 @@ mod tests {
     }
 
     #[test]
-    fn error_column_counts_characters() {
-        // serde_json reports byte column 25 for the closing quote of the unknown key "x". 快照 is 6 bytes
-        // but 2 characters, so the quote is in character column 21.
-        let error = Catalog::parse("cat.json", "{\"service\": \"快照\", \"x\": 1}").unwrap_err();
-        assert_eq!(error.pos, Some(Pos { line: 1, column: 21 }));
-        let error = Catalog::parse("cat.json", "").unwrap_err();
-        assert_eq!(error.pos, Some(Pos { line: 1, column: 1 }));
+    fn error_columns_count_characters_from_1() {
+        // serde_json reports these at column 0 (start of a line) or counts bytes of 快照.
+        let cases = [
+            ("", Pos { line: 1, column: 1 }),
+            ("{\"service\": \"evs\",\n", Pos { line: 2, column: 1 }),
+            ("{\"service\": \"快照\", \"apis\": 1}", Pos { line: 1, column: 27 }),
+            ("{\"service\": \"evs\",\n\"apis\": [快]}", Pos { line: 2, column: 10 }),
+        ];
+        for (text, expected) in cases {
+            let error = Catalog::parse("cat.json", text).unwrap_err();
+            assert_eq!(error.pos, Some(expected), "{text:?}: {error}");
+        }
     }
 
     #[test]

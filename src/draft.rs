@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::action::lowercase_segments;
 use crate::catalog::Catalog;
 use crate::eval::Evaluator;
 use crate::policy::{Effect, Policy, Statement};
@@ -46,7 +47,7 @@ impl Draft {
         for statement in &policy.statements {
             if statement.effect == Effect::Allow && !statement.is_limited() {
                 let (patterns, exact): (Vec<&String>, Vec<&String>) = statement.actions.iter().partition(|a| a.contains('*'));
-                draft.grants.extend(exact.into_iter().map(|a| a.to_lowercase()));
+                draft.grants.extend(exact.into_iter().map(|a| lowercase_segments(a)));
                 if !patterns.is_empty() {
                     draft.kept.push(Statement::allow(patterns.into_iter().cloned().collect()));
                 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value as JsonValue, json};
 
-use crate::action::ActionPattern;
+use crate::action::{ActionPattern, lowercase_segments};
 use crate::error::InputError;
 use crate::json::{self, Member, Node, Pos, Value};
 
@@ -232,7 +232,7 @@ impl Policy {
         let mut plain_deny = BTreeSet::new();
         let mut limited = Vec::new();
         for statement in &self.statements {
-            let actions: BTreeSet<String> = statement.actions.iter().map(|a| a.to_lowercase()).collect();
+            let actions: BTreeSet<String> = statement.actions.iter().map(|a| lowercase_segments(a)).collect();
             if statement.is_limited() {
                 let mut copy = statement.clone();
                 copy.actions = actions.into_iter().collect();
@@ -760,6 +760,16 @@ mod tests {
     }
 
     #[test]
+    fn normalized_keeps_action_meaning() {
+        // Σ ends its segment, so matching lowercases it to the final form ς.
+        let policy = Policy { statements: vec![Statement::allow(vec!["evs:ΑΣ:get".into()])] };
+        let normalized = policy.normalized();
+        assert_eq!(normalized.statements[0].actions, ["evs:ας:get"]);
+        let evaluator = crate::eval::Evaluator::new(&normalized);
+        assert_eq!(evaluator.status("evs:ΑΣ:get"), crate::eval::ActionStatus::Allowed);
+    }
+
+    #[test]
     fn normalized_splits_at_100_actions() {
         let policy = Policy::allowing((0..250).map(|i| format!("evs:r{i:03}:get")));
         let sizes: Vec<usize> = policy.statements.iter().map(|s| s.actions.len()).collect();
@@ -789,6 +799,18 @@ mod tests {
         let long = Policy::allowing((0..300).map(|i| format!("evs:resource{i:04}:get")));
         assert!(long.char_count() > MAX_CHARS);
         assert!(long.limit_findings().iter().any(|f| f.code == "limit-chars"));
+    }
+
+    #[test]
+    fn condition_numbers_stable_across_exports() {
+        // A 64-digit integer is stored as the nearest f64, written back as 8.888888888e+63. Reading
+        // that text must give the same f64, or every export and import would change the number.
+        let text = r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["evs:*:*"],
+            "Condition":{"NumberLessThan":{"g:Count":[8888888888000000000000000000000000000000000014643704388374466104, 0.1, -0.5e-3]}}}]}"#;
+        let first = parse(text).unwrap().policy.normalized().to_pretty_json();
+        assert!(first.contains("8.888888888e+63"), "{first}");
+        let second = parse(&first).unwrap().policy.normalized().to_pretty_json();
+        assert_eq!(second, first);
     }
 
     #[test]

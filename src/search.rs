@@ -118,8 +118,17 @@ struct Term {
     mask: u64,
 }
 
+/// Longest term matched, in characters; a longer term is cut to this length. nucleo-matcher 0.3 keeps
+/// scores in a u16, which overflows once about 2,000 characters of a term match (a panic in debug
+/// builds, a wrong score in release builds).
+pub const MAX_TERM_CHARS: usize = 1_000;
+
 impl Term {
     fn new(text: &str) -> Term {
+        let text = match text.char_indices().nth(MAX_TERM_CHARS) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
+        };
         let lower = text.to_lowercase();
         Term { lower_chars: lower.chars().collect(), mask: char_mask(&lower), lower }
     }

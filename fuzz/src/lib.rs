@@ -1,0 +1,28 @@
+//! Checks shared by the fuzz targets.
+
+use permscope::json::Pos;
+
+/// Panics unless `pos` is a place in `text`: a character, or the place just after the last character
+/// of a line. Lines and columns start at 1 and columns count characters. A leading byte order mark
+/// is not counted, because the readers skip it before they count.
+pub fn assert_pos_within(text: &str, pos: Pos, label: &str) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    assert!(pos.line >= 1, "{label}: line {} in {pos:?} is not 1-based", pos.line);
+    assert!(pos.column >= 1, "{label}: column {} in {pos:?} is not 1-based", pos.column);
+    let Some(line) = text.split('\n').nth(pos.line - 1) else {
+        panic!("{label}: line {} is past the end of a text of {} lines", pos.line, text.split('\n').count());
+    };
+    let columns = line.chars().count() + 1;
+    assert!(pos.column <= columns, "{label}: column {} is past the end of line {} ({columns} columns)", pos.column, pos.line);
+}
+
+/// Panics when `text` contains a control character or one of the format characters that reorder or
+/// hide text on a terminal (bidirectional embeddings, overrides and isolates, the byte order mark).
+pub fn assert_terminal_safe(text: &str, label: &str) {
+    let unsafe_char = text
+        .chars()
+        .find(|&c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'));
+    if let Some(c) = unsafe_char {
+        panic!("{label}: character U+{:04X} left unescaped in {text:?}", c as u32);
+    }
+}
