@@ -11,6 +11,7 @@ pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
     let index = SearchIndex::new(&context.catalog);
     // The output shows no highlights, so rank without computing them.
     let mut hits = index.rank(&query);
+    let matched = hits.len();
     if let Some(limit) = args.limit {
         hits.truncate(limit);
     }
@@ -32,7 +33,7 @@ pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
         return emit(&to_json_text(&json!({ "results": results })));
     }
 
-    if hits.is_empty() {
+    if matched == 0 {
         return emit(&format!("no API matches {:?}\n", escape_controls(&query).as_ref()));
     }
     let path_width = hits.iter().map(|h| width(&apis[h.api].path)).max().unwrap_or(4).min(72);

@@ -576,15 +576,14 @@ impl App {
         let lookup = match lookup::match_request(&self.catalog, &line) {
             Ok(lookup) => lookup,
             Err(error) => {
+                // The prompt closes so the status line can show why; `r` opens it again.
                 self.set_status(StatusKind::Error, (strings.request_invalid)(&escape_controls(&line), &request_error_text(strings, &error)));
-                self.request = Some(input);
                 return;
             }
         };
         let Some(first) = lookup.matches.first() else {
             let closest = lookup.suggestions.first().cloned().unwrap_or_default();
             self.set_status(StatusKind::Warning, (strings.request_no_match)(&escape_controls(&line), &closest));
-            self.request = Some(input);
             return;
         };
         let api = first.api;
@@ -701,7 +700,10 @@ impl App {
         let strings = self.strings();
         match result {
             ExportResult::Written(chars) => {
-                self.export = None;
+                // The next export starts from the file just written.
+                if let Some(dialog) = self.export.take() {
+                    self.export_default = Some(dialog.path.value().trim().to_owned());
+                }
                 self.set_status(StatusKind::Success, (strings.exported)(&shown, chars));
             }
             ExportResult::Exists => {
