@@ -30,9 +30,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".permscope-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".permscope-").suffix(".tmp");
+    // tempfile creates 0600 files; a new export gets the mode any new file gets (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder
         .tempfile_in(dir)
         .map_err(|e| directory_error(dir, e))?;
     // Written through the File, because NamedTempFile's own Write adds the temporary path to errors.
@@ -64,6 +70,21 @@ fn directory_error(dir: &Path, error: std::io::Error) -> std::io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn new_file_mode_follows_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.json");
+        write_atomic(&path, b"{}").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // Group and others may read unless the umask forbids it; never the 0600 of a temporary file.
+        assert_eq!(mode & 0o600, 0o600);
+        let reference = dir.path().join("reference");
+        std::fs::File::create(&reference).unwrap();
+        assert_eq!(mode, std::fs::metadata(&reference).unwrap().permissions().mode() & 0o777);
+    }
 
     #[test]
     fn replaces_existing_file() {
