@@ -9,7 +9,7 @@ use crate::formats::{ExportOptions, Format};
 /// Every format the dialog offers, in the order Tab cycles through them.
 pub const FORMATS: [Format; 3] = [Format::Json, Format::IamApi, Format::Terraform];
 
-/// The format's name as the dialog shows it.
+/// Returns the format's name as the dialog shows it.
 pub fn format_label(format: Format) -> &'static str {
     match format {
         Format::Json => "JSON",
@@ -18,7 +18,7 @@ pub fn format_label(format: Format) -> &'static str {
     }
 }
 
-/// The file name ending each format's default path gets.
+/// Returns the file name ending each format's default path gets.
 fn extension(format: Format) -> &'static str {
     match format {
         Format::Terraform => ".tf",
@@ -62,7 +62,7 @@ impl ExportDialog {
         }
     }
 
-    /// The text fields the current format uses, in display order.
+    /// Lists the text fields the current format uses, in display order.
     pub fn fields(&self) -> &'static [ExportField] {
         if self.format.needs_name() {
             &[ExportField::Path, ExportField::Name, ExportField::Description]
