@@ -33,7 +33,7 @@ mod terminal;
 use std::path::Path;
 
 use terminal::{
-    CLOUD_ROLLBACK, Home, Launch, ROLLBACK_POLICY, Tmux, VENDOR_ROLLBACK, action_entry, pick_both_rollbacks, row_marks, status_line,
+    CLOUD_ROLLBACK, Home, Launch, ROLLBACK_POLICY, Tmux, VENDOR_ROLLBACK, action_entry, pick_both_rollbacks, resize_round_trip, row_marks, status_line,
     table_rows, tools_present, wait_started,
 };
 
@@ -607,22 +607,6 @@ fn help_overlay_shows_whole_legend() {
         let screen = tmux.wait_for("Esc");
         assert!(screen.contains(legend), "the {locale} help should show the whole legend:\n{screen}");
     }
-}
-
-/// Resizes through sizes below the minimum and back, checking the explorer redraws each time.
-fn resize_round_trip(tmux: &Tmux) {
-    tmux.resize(1, 1);
-    // The first letter of the "Terminal too small" notice; the old frame had a space there.
-    tmux.wait_until("the notice cut to 1×1", |screen| screen.trim() == "T");
-    assert!(tmux.explorer_running());
-    tmux.resize(10, 3);
-    tmux.wait_for("10×3");
-    assert!(tmux.explorer_running());
-    tmux.resize(80, 2);
-    let screen = tmux.wait_for("Terminal too small: 80×2.");
-    assert!(screen.contains("needs at least 40×12"), "{screen}");
-    assert!(tmux.explorer_running());
-    tmux.resize(120, 40);
 }
 
 #[test]

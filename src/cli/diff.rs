@@ -37,7 +37,7 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<(), Error> {
     emit(&output)?;
 
     if args.exit_code && !changes.is_empty() {
-        // Like `git diff --exit-code`: the status alone says the policies differ.
+        // Like `git diff --exit-code`: the exit status alone reports that the policies differ.
         return Err(Error::Failed(String::new()));
     }
     Ok(())

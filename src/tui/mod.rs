@@ -67,8 +67,8 @@ pub fn run(options: Options) -> Result<(), Error> {
 
     let mut app = App::new(options.catalog, options.lang, theme::Theme::from_env());
     // Without HOME the directories crate falls back to the password database, which on a shared
-    // jump host or in `env -i` is rarely where the user expects files; nothing is saved and export
-    // asks for a full path instead.
+    // jump host or in `env -i` is rarely where the user expects files. So nothing is saved, and export
+    // requests a full path instead.
     let home_set = std::env::var_os("HOME").is_some_and(|h| !h.is_empty());
     let dirs = directories::ProjectDirs::from("", "", "permscope").filter(|_| home_set);
     app.export_default = default_export_path().filter(|_| home_set).map(|p| p.display().to_string());
@@ -176,7 +176,7 @@ fn event_loop(tui: &mut terminal::Tui, app: &mut App, signal: &AtomicUsize) -> s
 
 /// Channels to the threads that do slow work for the loop.
 struct Workers {
-    /// Where worker threads report back.
+    /// The channel worker threads report back on.
     sender: Sender<Message>,
     /// Queries for the search worker.
     searcher: Sender<(String, u64)>,

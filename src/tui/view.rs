@@ -83,7 +83,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// The status symbol of an API row. Symbols are single-width in every terminal (no East Asian
+/// Returns the status symbol of an API row. Symbols are single-width in every terminal (no East Asian
 /// ambiguous characters), so columns stay aligned where ambiguous characters are drawn double-width.
 fn api_mark(verdict: &ApiVerdict, theme: &Theme) -> Span<'static> {
     if verdict.callable {
@@ -434,7 +434,7 @@ fn render_policy(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines), json_area);
 }
 
-/// The policy file as written, with line numbers, and the line a finding jumped to highlighted.
+/// Draws the policy file as written, with line numbers and the line a finding jumped to highlighted.
 fn render_source(frame: &mut Frame, area: Rect, app: &App, name: &str, text: &str) {
     let theme = &app.theme;
     let focused = app.focus == Focus::Policy && app.export.is_none();
@@ -543,7 +543,7 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// A rectangle of at most `width`×`height` centred in `area`.
+/// Returns a rectangle of at most `width`×`height` centred in `area`.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
@@ -624,8 +624,8 @@ fn render_help(frame: &mut Frame, screen: Rect, app: &App) {
     let right = help_lines(&right_sections, app);
     let legend = Line::styled(strings.help_legend, theme.muted());
 
-    // Two columns when they fit side by side, else one; the legend goes last and the close hint sits
-    // on the border, so both stay visible on short screens.
+    // Two columns are used when they fit side by side, else one. The legend goes last and the close
+    // hint sits on the border, so both stay visible on short screens.
     let column_width = |lines: &[Line]| lines.iter().map(Line::width).max().unwrap_or(0) as u16;
     let (left_width, right_width) = (column_width(&left), column_width(&right));
     let two_columns = left_width + right_width + 5 <= screen.width;
@@ -660,7 +660,7 @@ fn render_help(frame: &mut Frame, screen: Rect, app: &App) {
     frame.render_widget(Paragraph::new(legend), legend_area);
 }
 
-/// The help lines of some keymap contexts: a heading per context, then its keys and what they do.
+/// Builds the help lines of some keymap contexts: a heading per context, then its keys and what they do.
 fn help_lines(sections: &[(&'static str, Context)], app: &App) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let mut lines = Vec::new();
