@@ -53,12 +53,17 @@ pub struct Hit {
 impl Hit {
     /// Matched character indices in `field`, sorted and deduplicated.
     pub fn indices(&self, field: Field) -> Vec<usize> {
-        let mut indices: Vec<usize> =
-            self.highlights.iter().filter(|h| h.field == field).flat_map(|h| h.indices.iter().copied()).collect();
-        indices.sort_unstable();
-        indices.dedup();
-        indices
+        field_indices(&self.highlights, field)
     }
+}
+
+/// Matched character indices in `field` over all `highlights`, sorted and deduplicated.
+pub fn field_indices(highlights: &[Highlight], field: Field) -> Vec<usize> {
+    let mut indices: Vec<usize> =
+        highlights.iter().filter(|h| h.field == field).flat_map(|h| h.indices.iter().copied()).collect();
+    indices.sort_unstable();
+    indices.dedup();
+    indices
 }
 
 /// A matching API and its score, without highlights.

@@ -409,3 +409,43 @@ fn export_empty_policy_rejected() {
     assert!(effects.is_empty());
     assert!(app.export.as_ref().unwrap().message.as_ref().unwrap().text.contains("grant at least one action"));
 }
+
+/// Catalogs over the inline limit are matched on the run loop's worker: typing returns a search effect
+/// per key, results of an older query are dropped, and the rows shown are highlighted for the query
+/// they match.
+#[test]
+fn large_catalog_searches_on_the_worker() {
+    use permscope::search::Ranked;
+    use permscope::tui::app::INLINE_SEARCH_MAX_APIS;
+
+    let catalog = permscope::synth::synthesize(INLINE_SEARCH_MAX_APIS + 1000, 1);
+    let path = catalog.apis[10].path.clone();
+    let mut app = App::new(catalog, Lang::En, Theme::new(false));
+    app.update(Action::Resize(160, 45));
+    assert_eq!(app.rows.len(), INLINE_SEARCH_MAX_APIS + 1000);
+
+    let first = press(&mut app, "/x");
+    let [Effect::Search { query, generation: old }] = &first[..] else { panic!("expected one search effect, got {first:?}") };
+    assert_eq!(query, "x");
+    assert!(app.search_pending);
+    assert_eq!(app.rows.len(), INLINE_SEARCH_MAX_APIS + 1000, "the rows stay until results arrive");
+
+    // Replace the query with the path of API 11 (catalog index 10).
+    press(&mut app, "\x1b/");
+    let typed = press(&mut app, &path);
+    let Some(Effect::Search { query, generation }) = typed.last() else { panic!("expected a search effect, got {typed:?}") };
+    assert_eq!(query, &path);
+
+    app.update(Action::SearchDone { generation: *old, query: "x".into(), ranked: vec![Ranked { api: 3, score: 1 }] });
+    assert!(app.search_pending, "a result for an older query is dropped");
+    assert_eq!(app.rows.len(), INLINE_SEARCH_MAX_APIS + 1000);
+
+    let ranked = vec![Ranked { api: 10, score: 500 }];
+    app.update(Action::SearchDone { generation: *generation, query: path.clone(), ranked });
+    assert!(!app.search_pending);
+    assert_eq!(app.selected_api(), Some(10));
+    // The whole path matches itself, character for character.
+    let marks = app.highlights(10);
+    let in_path = permscope::search::field_indices(&marks, permscope::search::Field::Path);
+    assert_eq!(in_path, (0..path.chars().count()).collect::<Vec<_>>());
+}

@@ -72,8 +72,8 @@ pub enum Action {
     /// Periodic wake-up; saves a changed draft once edits pause.
     Tick,
 
-    /// The search worker finished matching the query of this generation.
-    SearchDone { generation: u64, hits: Vec<crate::search::Hit> },
+    /// The search worker finished matching `query`, the query of this generation.
+    SearchDone { generation: u64, query: String, ranked: Vec<crate::search::Ranked> },
     /// The run loop finished copying.
     CopyDone(CopyOutcome),
     /// The run loop finished an export attempt.

@@ -26,7 +26,7 @@ use crate::lint;
 use crate::lookup::{self, RequestError};
 use crate::policy::{Finding, MAX_CHARS, Policy};
 use crate::text::escape_controls;
-use crate::search::{Hit, SearchIndex};
+use crate::search::{Highlight, IncrementalSearch, Ranked, SearchIndex};
 
 /// Work for the run loop.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,8 +140,13 @@ pub struct App {
     pub focus: Focus,
     pub searching: bool,
     pub search: Input,
-    /// Rows of the table: every API, or the search hits best first.
-    pub rows: Vec<Hit>,
+    /// Rows of the table: every API, or the search hits best first. Highlights are computed per frame
+    /// for the visible rows only ([`App::highlights`]), so a long result list costs nothing to show.
+    pub rows: Vec<Ranked>,
+    /// The query `rows` match, which lags the typed query while the worker is matching.
+    rows_query: String,
+    /// Narrows the previous results as the query grows, for searches on the UI thread.
+    incremental: IncrementalSearch,
     pub table: Cursor,
     pub actions: Cursor,
     pub policy_scroll: usize,
@@ -203,6 +208,8 @@ impl App {
             searching: false,
             search: Input::default(),
             rows: Vec::new(),
+            rows_query: String::new(),
+            incremental: IncrementalSearch::new(),
             table: Cursor::default(),
             actions: Cursor::default(),
             policy_scroll: 0,
@@ -262,7 +269,7 @@ impl App {
 
     /// Returns the catalog index of the selected API, if the table has rows.
     pub fn selected_api(&self) -> Option<usize> {
-        self.rows.get(self.table.selected).map(|hit| hit.api)
+        self.rows.get(self.table.selected).map(|r| r.api)
     }
 
     pub fn set_status(&mut self, kind: StatusKind, text: String) {
@@ -340,31 +347,38 @@ impl App {
     fn request_search(&mut self) -> Vec<Effect> {
         self.search_generation += 1;
         if self.catalog.apis.len() <= INLINE_SEARCH_MAX_APIS {
-            let hits = self.search_index.search(self.search.value());
-            self.show_hits(hits);
+            self.apply_search();
             return Vec::new();
         }
         self.search_pending = true;
         vec![Effect::Search { query: self.search.value().to_owned(), generation: self.search_generation }]
     }
 
+    /// Matches the current query on this thread.
     fn apply_search(&mut self) {
-        let hits = self.search_index.search(self.search.value());
-        self.show_hits(hits);
+        let query = self.search.value().to_owned();
+        let ranked = self.incremental.search(&self.search_index, &query).to_vec();
+        self.show_rows(query, ranked);
     }
 
-    fn show_hits(&mut self, mut hits: Vec<Hit>) {
+    fn show_rows(&mut self, query: String, ranked: Vec<Ranked>) {
         let previous = self.selected_api();
-        if self.search.value().trim().is_empty() {
-            // Without a query the table keeps catalog order.
-            hits.sort_by_key(|hit| hit.api);
-        }
-        self.rows = hits;
-        self.table.selected = previous.and_then(|api| self.rows.iter().position(|h| h.api == api)).unwrap_or(0);
+        // An empty query ranks every API with score 0, which keeps catalog order.
+        self.rows = ranked;
+        self.rows_query = query;
+        self.table.selected = previous.and_then(|api| self.rows.iter().position(|r| r.api == api)).unwrap_or(0);
         if !self.searching || previous.is_none() {
             self.table.offset = 0;
         }
         self.clamp_cursors();
+    }
+
+    /// Returns what the query of the shown rows matched in API `api`; nothing without a query.
+    pub fn highlights(&self, api: usize) -> Vec<Highlight> {
+        if self.rows_query.trim().is_empty() {
+            return Vec::new();
+        }
+        self.search_index.highlights(api, &self.rows_query)
     }
 
     fn viewport(&self, focus: Focus) -> usize {
@@ -449,10 +463,10 @@ impl App {
                 self.changed_view();
                 return self.request_search();
             }
-            Action::SearchDone { generation, hits } => {
+            Action::SearchDone { generation, query, ranked } => {
                 if generation == self.search_generation {
                     self.search_pending = false;
-                    self.show_hits(hits);
+                    self.show_rows(query, ranked);
                 }
             }
             Action::ToggleScope => {
@@ -594,7 +608,7 @@ impl App {
             self.changed_view();
         }
         self.focus = Focus::Table;
-        if let Some(row) = self.rows.iter().position(|hit| hit.api == api) {
+        if let Some(row) = self.rows.iter().position(|r| r.api == api) {
             self.table.selected = row;
         }
         self.clamp_cursors();

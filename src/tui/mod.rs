@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
 
@@ -29,9 +29,12 @@ use strings::strings;
 use crate::catalog::{Catalog, Lang};
 use crate::cli::Error;
 use crate::policy::Policy;
+use crate::search::IncrementalSearch;
 
 /// How often the loop wakes without input, to save a changed draft and collect finished work.
 const TICK: Duration = Duration::from_millis(200);
+/// How often the loop looks for search results while the worker is matching.
+const RESULT_POLL: Duration = Duration::from_millis(2);
 
 pub struct Options {
     pub catalog: Catalog,
@@ -145,13 +148,17 @@ fn event_loop(tui: &mut terminal::Tui, app: &mut App, signal: &AtomicUsize) -> s
     let (sender, receiver) = mpsc::channel::<Message>();
     let searcher = spawn_search_worker(app.search_index(), sender.clone());
     let workers = Workers { sender, searcher };
+    let mut last_tick = Instant::now();
     loop {
         tui.draw(|frame| view::render(frame, app))?;
         if app.should_quit() || signal.load(Ordering::SeqCst) != 0 {
             return Ok(());
         }
 
-        if event::poll(TICK)? {
+        // While the worker is matching, wake up often to show its results as soon as they arrive;
+        // the terminal cannot wake this thread for them.
+        let wait = if app.search_pending { RESULT_POLL } else { TICK.saturating_sub(last_tick.elapsed()) };
+        if event::poll(wait)? {
             // Handle every event already waiting before drawing again, so a burst of keys or a paste
             // costs one frame. Each event is translated after the previous one is applied, because a
             // key can change which context the next key belongs to (`/` opens the search field).
@@ -163,7 +170,9 @@ fn event_loop(tui: &mut terminal::Tui, app: &mut App, signal: &AtomicUsize) -> s
                     break;
                 }
             }
-        } else {
+        }
+        if last_tick.elapsed() >= TICK {
+            last_tick = Instant::now();
             apply(tui, app, Action::Tick, &workers)?;
         }
         let mut finished = Vec::new();
@@ -183,17 +192,19 @@ struct Workers {
 }
 
 /// Starts the thread that matches queries on large catalogs. It skips to the newest query waiting, so
-/// fast typing costs one match per pause, not one per key.
+/// fast typing costs one match per pause, not one per key, and it narrows the previous results while
+/// the query grows.
 fn spawn_search_worker(index: Arc<crate::search::SearchIndex>, sender: Sender<Message>) -> Sender<(String, u64)> {
     let (queries, requests) = mpsc::channel::<(String, u64)>();
     std::thread::spawn(move || {
+        let mut search = IncrementalSearch::new();
         while let Ok(mut request) = requests.recv() {
             while let Ok(newer) = requests.try_recv() {
                 request = newer;
             }
             let (query, generation) = request;
-            let hits = index.search(&query);
-            if sender.send(Message::Action(Action::SearchDone { generation, hits })).is_err() {
+            let ranked = search.search(&index, &query).to_vec();
+            if sender.send(Message::Action(Action::SearchDone { generation, query, ranked })).is_err() {
                 return;
             }
         }

@@ -16,7 +16,7 @@ use super::theme::Theme;
 use crate::catalog::{Api, Lang, Scope};
 use crate::eval::{ActionStatus, ApiVerdict};
 use crate::policy::Severity;
-use crate::search::Field;
+use crate::search::{Field, field_indices};
 use crate::text::escape_controls;
 
 pub fn render(frame: &mut Frame, app: &App) {
@@ -168,20 +168,22 @@ fn render_table(frame: &mut Frame, areas: &Areas, app: &App) {
     // Only the visible window is built, so a catalog of any size costs the same per frame.
     let rows: Vec<Row> = app.rows[start..end]
         .iter()
-        .map(|hit| {
-            let api = &app.catalog.apis[hit.api];
-            let verdict = &app.verdicts[hit.api];
+        .map(|row| {
+            let api = &app.catalog.apis[row.api];
+            let verdict = &app.verdicts[row.api];
+            let marks = app.highlights(row.api);
             let name = api.name.get(app.lang);
             // The displayed name falls back to the other language when empty; highlight the field shown.
             let field = if name == api.name.zh { Field::NameZh } else { name_field };
-            let picked = if app.draft.picked.contains(&hit.api) { Span::styled("*", theme.callable()) } else { Span::raw(" ") };
+            let picked = if app.draft.picked.contains(&row.api) { Span::styled("*", theme.callable()) } else { Span::raw(" ") };
+            let matched = |text: &str, field: Field| highlighted(text, &field_indices(&marks, field), Style::new(), theme.matched());
             let mut cells = vec![
                 Cell::from(Line::from(vec![api_mark(verdict, theme), picked])),
-                Cell::from(highlighted(name, &hit.indices(field), Style::new(), theme.matched())),
-                Cell::from(highlighted(&api.method, &hit.indices(Field::Method), Style::new(), theme.matched())),
+                Cell::from(matched(name, field)),
+                Cell::from(matched(&api.method, Field::Method)),
             ];
             if areas.wide {
-                cells.push(Cell::from(highlighted(&api.path, &hit.indices(Field::Path), Style::new(), theme.matched())));
+                cells.push(Cell::from(matched(&api.path, Field::Path)));
             }
             if area.width >= 150 {
                 cells.push(Cell::from(actions_line(api, verdict, theme)));
