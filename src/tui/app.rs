@@ -141,7 +141,7 @@ pub struct App {
     pub searching: bool,
     pub search: Input,
     /// Rows of the table: every API, or the search hits best first. Highlights are computed per frame
-    /// for the visible rows only ([`App::highlights`]), so a long result list costs nothing to show.
+    /// for the visible rows only ([`App::highlights`]), so a long result list draws as fast as a short one.
     pub rows: Vec<Ranked>,
     /// The query `rows` match, which lags the typed query while the worker is matching.
     rows_query: String,
@@ -373,7 +373,7 @@ impl App {
         self.clamp_cursors();
     }
 
-    /// Returns what the query of the shown rows matched in API `api`; nothing without a query.
+    /// Returns what the query of the shown rows matched in API `api`, or nothing when there is no query.
     pub fn highlights(&self, api: usize) -> Vec<Highlight> {
         if self.rows_query.trim().is_empty() {
             return Vec::new();

@@ -155,8 +155,8 @@ fn event_loop(tui: &mut terminal::Tui, app: &mut App, signal: &AtomicUsize) -> s
             return Ok(());
         }
 
-        // While the worker is matching, wake up often to show its results as soon as they arrive;
-        // the terminal cannot wake this thread for them.
+        // While the worker is matching, wake up often to show its results as soon as they arrive,
+        // because only terminal events end the wait in `event::poll`.
         let wait = if app.search_pending { RESULT_POLL } else { TICK.saturating_sub(last_tick.elapsed()) };
         if event::poll(wait)? {
             // Handle every event already waiting before drawing again, so a burst of keys or a paste
