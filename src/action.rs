@@ -73,8 +73,54 @@ pub fn lowercase_segments(action: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
     raw: String,
-    /// The three segments, lowercased.
-    segments: [String; 3],
+    /// The three segments, lowercased, each with the kind of test it needs.
+    segments: [Segment; 3],
+}
+
+/// One lowercased segment of a pattern, as written. Most patterns are exact names, `*` or a prefix
+/// such as `get*`, and those tests need no backtracking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Any(String),
+    Exact(String),
+    /// Text ending in its only `*`.
+    Prefix(String),
+    Glob(String),
+}
+
+impl Segment {
+    fn new(lowercase: String) -> Segment {
+        let stars = lowercase.bytes().filter(|&b| b == b'*').count();
+        if stars == 0 {
+            Segment::Exact(lowercase)
+        } else if lowercase.bytes().all(|b| b == b'*') {
+            Segment::Any(lowercase)
+        } else if stars == 1 && lowercase.ends_with('*') {
+            Segment::Prefix(lowercase)
+        } else {
+            Segment::Glob(lowercase)
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Segment::Any(text) | Segment::Exact(text) | Segment::Prefix(text) | Segment::Glob(text) => text,
+        }
+    }
+
+    /// Tests a segment of an action whose non-ASCII characters are lowercased already. ASCII letters
+    /// are folded here, because the pattern's are lowercase.
+    fn matches(&self, text: &str) -> bool {
+        match self {
+            Segment::Any(_) => true,
+            Segment::Exact(exact) => exact.eq_ignore_ascii_case(text),
+            Segment::Prefix(pattern) => {
+                let prefix = &pattern.as_bytes()[..pattern.len() - 1];
+                text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix)
+            }
+            Segment::Glob(pattern) => glob_match(pattern.as_bytes(), text.as_bytes()),
+        }
+    }
 }
 
 impl ActionPattern {
@@ -83,7 +129,7 @@ impl ActionPattern {
         if let Some(c) = raw.chars().find(|c| c.is_whitespace() || c.is_control()) {
             return Err(ActionError::InvalidChar(c));
         }
-        Ok(ActionPattern { raw: raw.to_owned(), segments: parts.map(str::to_lowercase) })
+        Ok(ActionPattern { raw: raw.to_owned(), segments: parts.map(|part| Segment::new(part.to_lowercase())) })
     }
 
     pub fn as_str(&self) -> &str {
@@ -99,8 +145,9 @@ impl ActionPattern {
         self.raw.split(':').next().is_some_and(|s| s.chars().any(|c| c.is_uppercase()))
     }
 
+    /// Returns the lowercased service segment.
     pub fn service(&self) -> &str {
-        &self.segments[0]
+        self.segments[0].as_str()
     }
 
     /// Tests a concrete action. All three segments compare case-insensitively, the service too: an
@@ -109,7 +156,10 @@ impl ActionPattern {
         let mut parts = action.split(':');
         for pattern in &self.segments {
             let Some(segment) = parts.next() else { return false };
-            if !glob_match(pattern, &segment.to_lowercase()) {
+            // Catalog actions are ASCII, so lowercasing a segment with Unicode rules (and allocating for
+            // it) is rare.
+            let matched = if segment.is_ascii() { pattern.matches(segment) } else { pattern.matches(&segment.to_lowercase()) };
+            if !matched {
                 return false;
             }
         }
@@ -123,18 +173,19 @@ impl fmt::Display for ActionPattern {
     }
 }
 
-/// Matches `text` against `pattern`, where `*` stands for any run of characters, the empty run too.
-/// Iterative with one backtrack point, so it runs in O(len(pattern) × len(text)) at worst.
-fn glob_match(pattern: &str, text: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let text: Vec<char> = text.chars().collect();
+/// Matches `text` against the lowercase `pattern`, where `*` stands for any run of characters, the
+/// empty run too, and ASCII letters of `text` are folded to lowercase. Iterative with one backtrack
+/// point, so it runs in O(len(pattern) × len(text)) at worst. It compares UTF-8 bytes: `*` is one byte,
+/// and a literal run of whole characters can only match whole characters because no UTF-8 character's
+/// bytes appear inside another's.
+fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
     while t < text.len() {
-        if p < pattern.len() && pattern[p] == '*' {
+        if p < pattern.len() && pattern[p] == b'*' {
             backtrack = Some((p, t));
             p += 1;
-        } else if p < pattern.len() && pattern[p] == text[t] {
+        } else if p < pattern.len() && pattern[p] == text[t].to_ascii_lowercase() {
             p += 1;
             t += 1;
         } else if let Some((star, matched)) = backtrack {
@@ -145,7 +196,7 @@ fn glob_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    pattern[p..].iter().all(|&c| c == '*')
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]
@@ -189,6 +240,10 @@ mod tests {
         assert!(matches("evs:Snapshots:GET", "evs:snapshots:get"));
         assert!(matches("EVS:snapshots:get", "evs:snapshots:get"));
         assert!(matches("evs:*:Get*", "evs:snapshots:get"));
+        assert!(matches("evs:snapshots:get*", "EVS:SnapShots:GetAll"));
+        assert!(matches("evs:s*s:g*t", "evs:SnapShots:GET"));
+        assert!(matches("ecs:cloudservers:list", "ecs:cloudServers:list"));
+        assert!(!matches("ecs:cloudservers:list*", "ecs:cloudServer:list"));
     }
 
     #[test]
@@ -198,6 +253,24 @@ mod tests {
         assert_eq!("EVS:ΑΣ:Get".to_lowercase(), "evs:ασ:get");
         assert!(matches("evs:ΑΣ:get", "evs:ας:get"));
         assert!(!matches("evs:ασ:get", "evs:ας:get"));
+    }
+
+    #[test]
+    fn wildcards_around_multibyte_text() {
+        assert!(matches("evs:快*:get", "evs:快照:get"));
+        assert!(matches("evs:*照:get", "evs:快照:get"));
+        assert!(matches("evs:*照*:get", "evs:快照:get"));
+        assert!(!matches("evs:*快:get", "evs:快照:get"));
+        assert!(matches("evs:**:get", "evs:snapshots:get"));
+        assert!(matches("evs:s*s*s:get", "evs:snapshots:get"));
+        assert!(!matches("evs:s*s*s*t:get", "evs:snapshots:get"));
+    }
+
+    #[test]
+    fn service_keeps_its_wildcard() {
+        assert_eq!(ActionPattern::parse("E*:snapshots:get").unwrap().service(), "e*");
+        assert_eq!(ActionPattern::parse("**:snapshots:get").unwrap().service(), "**");
+        assert_eq!(ActionPattern::parse("EVS:snapshots:get").unwrap().service(), "evs");
     }
 
     #[test]

@@ -77,8 +77,13 @@ impl Evaluator {
     }
 
     pub fn status(&self, action: &str) -> ActionStatus {
-        let service = action.split(':').next().unwrap_or_default().to_lowercase();
-        let same_service = self.by_service.get(&service).map_or(&[][..], Vec::as_slice);
+        let service = action.split(':').next().unwrap_or_default();
+        let rules = if service.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+            self.by_service.get(&service.to_lowercase())
+        } else {
+            self.by_service.get(service)
+        };
+        let same_service = rules.map_or(&[][..], Vec::as_slice);
         let candidates = same_service.iter().chain(&self.any_service).map(|&index| &self.rules[index]);
         let (mut allow, mut limited_allow, mut limited_deny) = (false, false, false);
         for rule in candidates.filter(|r| r.pattern.matches(action)) {
