@@ -3,6 +3,7 @@
 //! full-screen explorer) are layers on top of them.
 
 pub mod action;
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod diff;

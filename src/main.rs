@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use permscope::cache::{CatalogCache, load_catalog};
 use permscope::catalog::Catalog;
 use permscope::cli::{self, Cli, Context};
 
@@ -22,17 +23,37 @@ fn main() -> ExitCode {
         );
         return fail(&cli::Error::usage(message, Some("save all but one of them to a file".into())));
     }
-    let catalog = match &args.catalog {
-        Some(path) => match Catalog::load(path) {
-            Ok(catalog) => catalog,
-            Err(e) => return fail(&cli::Error::Input(e)),
-        },
-        None => Catalog::builtin(),
+    let context = match &args.catalog {
+        Some(path) => {
+            let cache = if args.no_cache { None } else { CatalogCache::for_user() };
+            let loaded = match load_catalog(path, cache.as_ref()) {
+                Ok(loaded) => loaded,
+                Err(e) => return fail(&cli::Error::Input(e)),
+            };
+            if let Some(warning) = &loaded.cache_warning {
+                eprintln!("permscope: warning: {warning}");
+            }
+            let context = Context::new(loaded.catalog, lang);
+            if let Some(index) = loaded.index {
+                let _ = context.index.set(index);
+            }
+            context
+        }
+        None => Context::new(Catalog::builtin(), lang),
     };
-    let context = Context { catalog, lang };
     let result = match &args.command {
-        Some(command) => cli::run(command, &context),
-        None => permscope::tui::run(permscope::tui::Options { catalog: context.catalog, lang, policy_path: args.policy }),
+        Some(command) => {
+            let result = cli::run(command, &context);
+            // Freeing a large catalog string by string takes milliseconds that the exiting process gives
+            // back to the system at once anyway.
+            std::mem::forget(context);
+            result
+        }
+        None => {
+            let Context { catalog, index, .. } = context;
+            let options = permscope::tui::Options { catalog, index: index.into_inner(), lang, policy_path: args.policy };
+            permscope::tui::run(options)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use pinyin::ToPinyin;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Api, Catalog};
 
@@ -75,7 +76,7 @@ pub struct Ranked {
 }
 
 /// The kind of a searchable text; pinyin forms report their matches as [`Field::NameZh`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Kind {
     NameZh,
     NameEn,
@@ -91,7 +92,7 @@ enum Kind {
 }
 
 /// One searchable text: a slice of the arena and the mask of its characters.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Text {
     start: u32,
     len: u32,
@@ -181,6 +182,16 @@ pub struct SearchIndex {
     threads: usize,
 }
 
+fn next_index_id() -> u64 {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Returns the number of threads a large search is split across: the machine's cores, at most 16.
+fn worker_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(16)
+}
+
 /// The index of a run of consecutive APIs, built on one thread.
 #[derive(Default)]
 struct Part {
@@ -191,11 +202,56 @@ struct Part {
     api_masks: Vec<u64>,
 }
 
+/// A [`SearchIndex`] read back from storage, for the catalog cache.
+#[derive(Deserialize)]
+pub struct StoredIndex {
+    arena: String,
+    texts: Vec<Text>,
+    starts: Vec<u32>,
+    api_masks: Vec<u64>,
+}
+
+/// A [`SearchIndex`] borrowed for storage. It serializes exactly as [`StoredIndex`] deserializes.
+#[derive(Serialize)]
+pub struct StoredIndexRef<'a> {
+    arena: &'a str,
+    texts: &'a [Text],
+    starts: &'a [u32],
+    api_masks: &'a [u64],
+}
+
 impl SearchIndex {
+    /// Returns the index in a form that can be stored, without copying it.
+    pub fn to_stored(&self) -> StoredIndexRef<'_> {
+        StoredIndexRef { arena: &self.arena, texts: &self.texts, starts: &self.starts, api_masks: &self.api_masks }
+    }
+
+    /// Rebuilds an index of `api_count` APIs from its stored form. A stored index that does not fit
+    /// together (offsets outside the texts or the arena, or off a character boundary) is rejected, so a
+    /// damaged cache file cannot make a search panic.
+    pub fn from_stored(stored: StoredIndex, api_count: usize) -> Result<SearchIndex, String> {
+        let StoredIndex { arena, texts, starts, api_masks } = stored;
+        if api_masks.len() != api_count || starts.len() != api_count + 1 {
+            return Err(format!("the index covers {} APIs, the catalog has {api_count}", api_masks.len()));
+        }
+        if starts.first() != Some(&0) || starts.last().map(|&s| s as usize) != Some(texts.len()) {
+            return Err("the text offsets do not cover the texts".into());
+        }
+        if starts.windows(2).any(|pair| pair[0] > pair[1]) {
+            return Err("the text offsets are not in order".into());
+        }
+        for text in &texts {
+            let (start, end) = (text.start as usize, text.start as usize + text.len as usize);
+            if end > arena.len() || !arena.is_char_boundary(start) || !arena.is_char_boundary(end) {
+                return Err(format!("a text at byte {start} lies outside the arena"));
+            }
+        }
+        Ok(SearchIndex { arena, texts, starts, api_masks, id: next_index_id(), threads: worker_threads() })
+    }
+
     pub fn new(catalog: &Catalog) -> SearchIndex {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let apis = &catalog.apis;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+        let threads = worker_threads();
         let mut parts: Vec<Part> = if apis.len() >= PARALLEL_MIN_APIS && threads > 1 {
             let chunk = apis.len().div_ceil(threads);
             std::thread::scope(|scope| {
@@ -224,7 +280,7 @@ impl SearchIndex {
             texts: merged.texts,
             starts: merged.starts,
             api_masks: merged.api_masks,
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id: next_index_id(),
             threads,
         }
     }
@@ -398,7 +454,7 @@ impl SearchIndex {
             matcher.substring_indices(haystack, term.needle(), &mut indices)?;
             let (mut full, mut initials, mut origin) = (String::new(), String::new(), Vec::new());
             pinyin_forms(self.name_zh(api), &mut full, &mut initials, Some(&mut origin));
-            let mut mapped: Vec<usize> = indices.iter().map(|&i| origin[i as usize]).collect();
+            let mut mapped: Vec<usize> = indices.iter().filter_map(|&i| origin.get(i as usize).copied()).collect();
             mapped.dedup();
             return Some(mapped);
         }

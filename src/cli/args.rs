@@ -17,6 +17,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<String>,
 
+    /// Parse the --catalog file without reading or writing the catalog cache
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
     /// Language of API names and of the explorer [default: zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en]
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,

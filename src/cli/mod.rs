@@ -10,9 +10,11 @@ mod lint;
 mod lookup;
 mod diff;
 
+use std::cell::OnceCell;
 use std::io::Write;
 
 use crate::catalog::{Catalog, Lang};
+use crate::search::SearchIndex;
 use crate::error::InputError;
 
 pub use args::{Cli, Command};
@@ -51,6 +53,18 @@ impl Error {
 pub struct Context {
     pub catalog: Catalog,
     pub lang: Lang,
+    /// The catalog's search index, built on first use unless the catalog cache supplied it.
+    pub index: OnceCell<SearchIndex>,
+}
+
+impl Context {
+    pub fn new(catalog: Catalog, lang: Lang) -> Context {
+        Context { catalog, lang, index: OnceCell::new() }
+    }
+
+    pub fn search_index(&self) -> &SearchIndex {
+        self.index.get_or_init(|| SearchIndex::new(&self.catalog))
+    }
 }
 
 /// Runs one subcommand.

@@ -3,12 +3,11 @@
 use serde_json::json;
 
 use super::{Context, Error, args::SearchArgs, emit, to_json_text};
-use crate::search::SearchIndex;
 use crate::text::{escape_controls, fit, width};
 
 pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
     let query = args.query.join(" ");
-    let index = SearchIndex::new(&context.catalog);
+    let index = context.search_index();
     // The output shows no highlights, so rank without computing them.
     let mut hits = index.rank(&query);
     let matched = hits.len();

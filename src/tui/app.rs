@@ -175,7 +175,12 @@ pub struct App {
 
 impl App {
     pub fn new(catalog: Catalog, lang: Lang, theme: Theme) -> App {
-        let search_index = Arc::new(SearchIndex::new(&catalog));
+        App::with_index(catalog, None, lang, theme)
+    }
+
+    /// Creates the explorer with the catalog's search index, when one was loaded with the catalog.
+    pub fn with_index(catalog: Catalog, index: Option<SearchIndex>, lang: Lang, theme: Theme) -> App {
+        let search_index = Arc::new(index.unwrap_or_else(|| SearchIndex::new(&catalog)));
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for api in &catalog.apis {
             for action in &api.actions {

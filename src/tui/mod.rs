@@ -38,6 +38,8 @@ const RESULT_POLL: Duration = Duration::from_millis(2);
 
 pub struct Options {
     pub catalog: Catalog,
+    /// The catalog's search index when the catalog cache supplied it; built here otherwise.
+    pub index: Option<crate::search::SearchIndex>,
     pub lang: Lang,
     pub policy_path: Option<String>,
 }
@@ -68,7 +70,7 @@ pub fn run(options: Options) -> Result<(), Error> {
         None => None,
     };
 
-    let mut app = App::new(options.catalog, options.lang, theme::Theme::from_env());
+    let mut app = App::with_index(options.catalog, options.index, options.lang, theme::Theme::from_env());
     // Without HOME the directories crate falls back to the password database, which on a shared
     // jump host or in `env -i` is rarely where the user expects files. So nothing is saved, and export
     // requests a full path instead.
