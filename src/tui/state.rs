@@ -76,7 +76,14 @@ pub enum Loaded {
     Unreadable(String),
 }
 
+/// Reads the state file. First removes the temporary files that an explorer killed during a save
+/// left beside it (see [`crate::fsutil::remove_stale_temporary_files`] for which ones).
 pub fn load(path: &Path) -> Loaded {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        // A directory that cannot be listed is reported by the read below, and a stale file that stays
+        // only takes space, so the explorer shows nothing about the cleanup.
+        let _ = crate::fsutil::remove_stale_temporary_files(dir);
+    }
     let bytes = match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
         Err(e) => return Loaded::Unreadable(e.to_string()),
