@@ -205,11 +205,14 @@ fn data_dir_below_file_reported() {
     let data_home = blocker.join("data");
     let draft = data_home.join("permscope/draft.json");
 
-    let tmux = Launch::explorer().size(250, 40).env("XDG_DATA_HOME", &data_home.display().to_string()).start(&home);
+    // Wide enough for the message with two long paths on one line.
+    let tmux = Launch::explorer().size(320, 40).env("XDG_DATA_HOME", &data_home.display().to_string()).start(&home);
     let screen = wait_started(&tmux);
     let expected = format!(
-        "Could not read the saved draft {}: Not a directory (os error 20). It is left as it is and not overwritten.",
-        draft.display()
+        "Could not read the saved draft {}: {} is not a directory. Nothing will be saved until you fix this (move a file \
+         that is in place of a directory, or correct the permissions) and restart permscope.",
+        draft.display(),
+        blocker.display()
     );
     assert_eq!(status_line(&screen, 40), expected);
 
@@ -220,6 +223,20 @@ fn data_dir_below_file_reported() {
     assert_eq!(tmux.wait_exit(), 0);
     assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "a regular file\n");
     assert_eq!(file_names(home.path()).iter().filter(|name| name.starts_with(".permscope-")).count(), 0);
+
+    // The same in Chinese: what failed, then what to fix.
+    let tmux =
+        Launch::explorer().size(320, 40).args(&["--lang", "zh"]).env("XDG_DATA_HOME", &data_home.display().to_string()).start(&home);
+    let screen = tmux.wait_for("无法读取保存的草稿");
+    let expected = format!(
+        "无法读取保存的草稿 {}：{} is not a directory。修正之前不会保存任何内容：请移走占据目录位置的文件或修正权限，然后重新启动 permscope。",
+        draft.display(),
+        blocker.display()
+    );
+    assert_eq!(status_line(&screen, 40), expected);
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_exit(), 0);
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "a regular file\n");
 }
 
 /// Returns the ID of a process that has exited.
