@@ -302,7 +302,7 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
 
         let removed = remove_stale_temporary_files(dir.path()).unwrap();
-        assert_eq!(removed, [stale.clone()]);
+        assert_eq!(removed, std::slice::from_ref(&stale));
         assert!(!stale.exists());
         for kept in [&fresh, &running, &other, &directory, &target] {
             assert!(kept.exists(), "{} was removed", kept.display());
