@@ -45,15 +45,21 @@ impl fmt::Display for RequestError {
                 f,
                 "{target:?} is neither a path starting with '/' nor an http:// or https:// URL"
             ),
-            RequestError::TooManyParts(count) => write!(
-                f,
-                "expected [METHOD] PATH-OR-URL, found {count} words; quote each request as one argument"
-            ),
+            RequestError::TooManyParts(count) => write!(f, "expected [METHOD] PATH-OR-URL [HTTP/x], found {count} words"),
         }
     }
 }
 
 impl std::error::Error for RequestError {}
+
+/// A [`RequestError`] with the place in the line that it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedRequestError {
+    pub error: RequestError,
+    /// 1-based column, counted in characters, of the word that is wrong: the method, the target or
+    /// the first word too many. 1 for an empty request.
+    pub column: usize,
+}
 
 /// One catalog API a request matches, through its path or one of its aliases.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,19 +95,29 @@ pub fn match_request(catalog: &Catalog, line: &str) -> Result<Lookup, RequestErr
 
 /// Parses `[METHOD] TARGET [HTTP/x]`, optionally in double quotes as access logs write it.
 pub fn parse_request(line: &str) -> Result<Request, RequestError> {
-    let line = line.trim();
-    let line = line.strip_prefix('"').and_then(|l| l.strip_suffix('"')).unwrap_or(line).trim();
-    let mut words: Vec<&str> = line.split_whitespace().collect();
+    parse_request_located(line).map_err(|located| located.error)
+}
+
+/// Parses like [`parse_request`] and, on error, also returns the column of the word at fault.
+pub fn parse_request_located(line: &str) -> Result<Request, LocatedRequestError> {
+    let trimmed = line.trim();
+    let unquoted = trimmed.strip_prefix('"').and_then(|l| l.strip_suffix('"')).unwrap_or(trimmed).trim();
+    // Every word is a slice of `line`, so its byte offset in `line` gives its column.
+    let column_of = |word: &str| line[..word.as_ptr() as usize - line.as_ptr() as usize].chars().count() + 1;
+    let located = |error: RequestError, word: &str| LocatedRequestError { error, column: column_of(word) };
+
+    let mut words: Vec<&str> = unquoted.split_whitespace().collect();
     if words.len() >= 2 && words.last().is_some_and(|w| w.to_ascii_uppercase().starts_with("HTTP/")) {
         words.pop();
     }
     let (method, target) = match words.as_slice() {
-        [] => return Err(RequestError::Empty),
+        [] => return Err(LocatedRequestError { error: RequestError::Empty, column: 1 }),
         [target] => (None, *target),
-        [method, target] => (Some(parse_method(method)?), *target),
-        more => return Err(RequestError::TooManyParts(more.len())),
+        [method, target] => (Some(parse_method(method).map_err(|e| located(e, method))?), *target),
+        more => return Err(located(RequestError::TooManyParts(more.len()), more[2])),
     };
-    Ok(Request { method, path: target_path(target)? })
+    let path = target_path(target).map_err(|e| located(e, target))?;
+    Ok(Request { method, path })
 }
 
 fn parse_method(word: &str) -> Result<String, RequestError> {
@@ -280,6 +296,20 @@ mod tests {
         );
         assert_eq!(parse_request("evs.example.com/v2/p/snapshots"), Err(RequestError::NotAPath("evs.example.com/v2/p/snapshots".into())));
         assert_eq!(parse_request("GET /v2/p/snapshots extra words"), Err(RequestError::TooManyParts(4)));
+    }
+
+    #[test]
+    fn error_columns_count_characters() {
+        let column = |line: &str| parse_request_located(line).unwrap_err().column;
+        assert_eq!(column("GTE /v2/p/snapshots"), 1);
+        assert_eq!(column("  \tGTE /v2/p/snapshots"), 4);
+        assert_eq!(column("GET evs.example.com/v2"), 5);
+        // Inside access-log quotes, after a two-byte character on the line.
+        assert_eq!(column("é \"GET evs.example.com/v2 HTTP/1.1\""), 8);
+        assert_eq!(column("evs.example.com/v2"), 1);
+        assert_eq!(column("GET /v2/p/snapshots extra words"), 21);
+        assert_eq!(column("\"\""), 1);
+        assert_eq!(column("   "), 1);
     }
 
     // Expected APIs below are worked out by hand from the EVS snapshot permission table.

@@ -114,11 +114,12 @@ fn failed_write_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("missing").join("policy.json");
     let output = permscope().args(["policy", "--grant", "evs:snapshots:get", "-o"]).arg(&path).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
     let stderr = common::stderr_text(&output);
     assert!(stderr.starts_with(&format!("permscope: error: cannot write {}: ", path.display())), "{stderr}");
     assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(stderr.ends_with("\n  fix: create the directory, or choose another path with -o\n"), "{stderr}");
     assert!(!stderr.contains(".permscope-"), "the temporary file name means nothing to the user: {stderr}");
     assert!(!path.exists());
     assert!(!dir.path().join("missing").exists());

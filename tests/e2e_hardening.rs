@@ -1,7 +1,8 @@
 //! End-to-end tests of the explorer in hostile environments: no home directory, an empty
 //! environment, a data directory it cannot write, full disks, no display, signals, a panic, a load
-//! error and `kill -9`. The real binary runs in a private tmux server (see `terminal`), and every
-//! check reads the screen or the files on disk, never the time something took.
+//! error, `kill -9` and the temporary file it can leave. The real binary runs in a private tmux
+//! server (see `terminal`), and every check reads the screen or the files on disk, never the time
+//! something took.
 //!
 //! Cases the other end-to-end tests already cover are not repeated here: TERM=dumb and a stdout that
 //! is not a terminal, resizing with the help overlay or the export dialog open, quitting with `q` and
@@ -204,11 +205,14 @@ fn data_dir_below_file_reported() {
     let data_home = blocker.join("data");
     let draft = data_home.join("permscope/draft.json");
 
-    let tmux = Launch::explorer().size(250, 40).env("XDG_DATA_HOME", &data_home.display().to_string()).start(&home);
+    // Wide enough for the message with two long paths on one line.
+    let tmux = Launch::explorer().size(320, 40).env("XDG_DATA_HOME", &data_home.display().to_string()).start(&home);
     let screen = wait_started(&tmux);
     let expected = format!(
-        "Could not read the saved draft {}: Not a directory (os error 20). It is left as it is and not overwritten.",
-        draft.display()
+        "Could not read the saved draft {}: {} is not a directory. Nothing will be saved until you fix this (move a file \
+         that is in place of a directory, or correct the permissions) and restart permscope.",
+        draft.display(),
+        blocker.display()
     );
     assert_eq!(status_line(&screen, 40), expected);
 
@@ -219,6 +223,75 @@ fn data_dir_below_file_reported() {
     assert_eq!(tmux.wait_exit(), 0);
     assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "a regular file\n");
     assert_eq!(file_names(home.path()).iter().filter(|name| name.starts_with(".permscope-")).count(), 0);
+
+    // The same in Chinese: what failed, then what to fix.
+    let tmux =
+        Launch::explorer().size(320, 40).args(&["--lang", "zh"]).env("XDG_DATA_HOME", &data_home.display().to_string()).start(&home);
+    let screen = tmux.wait_for("无法读取保存的草稿");
+    let expected = format!(
+        "无法读取保存的草稿 {}：{} is not a directory。修正之前不会保存任何内容：请移走占据目录位置的文件或修正权限，然后重新启动 permscope。",
+        draft.display(),
+        blocker.display()
+    );
+    assert_eq!(status_line(&screen, 40), expected);
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_exit(), 0);
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "a regular file\n");
+}
+
+/// Returns the ID of a process that has exited.
+fn exited_pid() -> u32 {
+    let mut child = Command::new("true").spawn().expect("run true");
+    child.wait().expect("wait for true");
+    child.id()
+}
+
+/// Sets the modification time of `path` one hour back, older than the ten minutes after which the
+/// explorer treats its temporary files as stale.
+fn backdate_one_hour(path: &Path) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).unwrap();
+}
+
+#[test]
+fn stale_temporary_file_removed() {
+    if !tools_present(&["tmux"]) {
+        return;
+    }
+    let home = Home::new();
+    let draft = home.draft_path();
+    let directory = draft.parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(&directory).unwrap();
+    std::fs::write(&draft, LIST_DRAFT).unwrap();
+
+    // What kill -9 between the write and the rename leaves: a partial draft in a temporary file named
+    // with the dead explorer's process ID, last written an hour ago.
+    let dead = exited_pid();
+    let stale = format!(".permscope-{dead}-k1LLed.tmp");
+    std::fs::write(directory.join(&stale), &LIST_DRAFT[..40]).unwrap();
+    backdate_one_hour(&directory.join(&stale));
+    // Kept: a file of a writer that may still be saving (written just now), one of a running
+    // process (this test), and a file of another name.
+    let fresh = format!(".permscope-{dead}-fResh0.tmp");
+    std::fs::write(directory.join(&fresh), "partial").unwrap();
+    let running = format!(".permscope-{}-RuNnin.tmp", std::process::id());
+    std::fs::write(directory.join(&running), "partial").unwrap();
+    backdate_one_hour(&directory.join(&running));
+    let notes = "notes.permscope-1-abcdef.tmp".to_owned();
+    std::fs::write(directory.join(&notes), "mine").unwrap();
+    backdate_one_hour(&directory.join(&notes));
+
+    let tmux = Launch::explorer().start(&home);
+    let screen = tmux.wait_for(&format!("Restored the draft from {}.", draft.display()));
+    assert!(screen.lines().next().unwrap().contains("3/19 callable, 0 conditional"), "{screen}");
+    let mut expected = vec![fresh, running, "draft.json".to_owned(), notes];
+    expected.sort();
+    assert_eq!(file_names(&directory), expected, "only {stale} removed");
+
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_exit(), 0);
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&draft).unwrap()).unwrap();
+    assert_eq!(saved, serde_json::from_str::<serde_json::Value>(LIST_DRAFT).unwrap(), "the draft is kept");
 }
 
 /// Opens the export dialog, types `target` and presses Enter, and presses Enter again to confirm

@@ -207,9 +207,13 @@ snapshot ID. Without a method, every method's matching API is listed.
 With --policy, every request must match one API, or several that need the same actions; a request \
 without a method that matches APIs needing different actions prints no policy.
 
+A request that cannot be parsed (an unknown method, a target that is neither a path nor a URL, too \
+many words) rejects the whole input: the first 20 invalid requests are listed on stderr with their \
+argument number or standard input line and column, and nothing is printed on stdout.
+
 Exit status: 0 when every request matches an API; 1 when some request matches none (it is reported with \
-the closest template), is invalid, or has no single API for --policy; 2 when standard input cannot be \
-read.";
+the closest template) or has no single API for --policy; 2 when a request is invalid or standard \
+input cannot be read.";
 
 const DIFF_ABOUT: &str = "Compare two policies as a reviewer reads a change.
 

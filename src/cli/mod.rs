@@ -27,8 +27,9 @@ pub enum Error {
     /// A command-line value that names nothing known: exit status 2.
     #[error("{message}{}", fix.as_ref().map(|f| format!("\n  fix: {f}")).unwrap_or_default())]
     Usage { message: String, fix: Option<String> },
-    /// A failed write of an output file: exit status 1.
-    #[error("cannot write {path}: {source}")]
+    /// A failed write of an output file or of standard output: exit status 2, as for an input file
+    /// that cannot be read.
+    #[error("cannot write {path}: {source}\n  fix: {}", write_fix(path, source))]
     Write { path: String, source: std::io::Error },
     /// A result the command was asked to fail on, already reported on stdout: exit status 1. An empty
     /// message prints nothing on stderr.
@@ -43,9 +44,48 @@ impl Error {
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Input(_) | Error::Usage { .. } => 2,
-            Error::Write { .. } | Error::Failed(_) => 1,
+            Error::Input(_) | Error::Usage { .. } | Error::Write { .. } => 2,
+            Error::Failed(_) => 1,
         }
+    }
+}
+
+/// The name [`Error::Write`] gives standard output.
+const STANDARD_OUTPUT: &str = "standard output";
+
+/// Returns what to do about a failed write of `path`, by the kind of the OS error. Every command that
+/// writes a file takes its path with -o.
+fn write_fix(path: &str, error: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+
+    if path == STANDARD_OUTPUT {
+        return match error.kind() {
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => {
+                "free space where standard output is redirected, or redirect it to another file"
+            }
+            _ => "check the file, device or pipe that standard output is redirected to",
+        };
+    }
+    // write_atomic writes a device or FIFO in place, so the error comes from the device itself
+    // (/dev/full fails with ENOSPC, which has nothing to do with disk space).
+    let special = std::fs::metadata(path).is_ok_and(|metadata| !metadata.is_file() && !metadata.is_dir());
+    if special {
+        return "check the device or pipe, or choose a regular file with -o";
+    }
+    match error.kind() {
+        ErrorKind::NotFound => "create the directory, or choose another path with -o",
+        ErrorKind::PermissionDenied => {
+            "check the permissions of the file and its directory, or choose another path with -o"
+        }
+        ErrorKind::ReadOnlyFilesystem => "choose a path with -o on a file system that is not read-only",
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => {
+            "free space on that file system, or choose another path with -o"
+        }
+        ErrorKind::IsADirectory | ErrorKind::DirectoryNotEmpty => {
+            "name a file, not a directory, with -o, such as DIRECTORY/NAME.json"
+        }
+        ErrorKind::NotADirectory => "correct the path given with -o, because a part of it is a file, not a directory",
+        _ => "check the directory's permissions and free space, or choose another path with -o",
     }
 }
 
@@ -85,7 +125,7 @@ pub fn emit(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::Write { path: "standard output".into(), source: e })
+            Err(Error::Write { path: STANDARD_OUTPUT.into(), source: e })
         }
         _ => Ok(()),
     }

@@ -76,10 +76,17 @@ pub enum Loaded {
     Unreadable(String),
 }
 
+/// Reads the state file. First removes the temporary files that an explorer killed during a save
+/// left beside it (see [`crate::fsutil::remove_stale_temporary_files`] for which ones).
 pub fn load(path: &Path) -> Loaded {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        // A directory that cannot be listed is reported by the read below, and a stale file that stays
+        // only takes space, so the explorer shows nothing about the cleanup.
+        let _ = crate::fsutil::remove_stale_temporary_files(dir);
+    }
     let bytes = match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
-        Err(e) => return Loaded::Unreadable(e.to_string()),
+        Err(e) => return Loaded::Unreadable(describe_unreadable(path, &e)),
         Ok(metadata) if metadata.len() > MAX_STATE_BYTES => Err(format!("larger than {MAX_STATE_BYTES} bytes")),
         Ok(_) => std::fs::read(path).map_err(|e| e.to_string()),
     };
@@ -95,6 +102,19 @@ pub fn load(path: &Path) -> Loaded {
         Ok(saved) => Loaded::Restored(saved),
         Err(error) => set_aside(path, error),
     }
+}
+
+/// Describes why the state file's metadata cannot be read. When a directory on the path is a file
+/// (ENOTDIR), names that file, because the OS error names neither it nor the state file.
+// NOTE: the description is English in the Chinese message too. A `Loaded` variant of its own, with a
+// string in each language, would localize it, but `tui::mod` and `strings::mod` would change with it.
+fn describe_unreadable(path: &Path, error: &std::io::Error) -> String {
+    if error.kind() == std::io::ErrorKind::NotADirectory
+        && let Some(blocker) = path.ancestors().skip(1).find(|dir| std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()))
+    {
+        return format!("{} is not a directory", blocker.display());
+    }
+    error.to_string()
 }
 
 fn set_aside(path: &Path, error: String) -> Loaded {
@@ -152,6 +172,18 @@ mod tests {
         assert!(!path.exists());
         assert_eq!(std::fs::read_to_string(&moved_to).unwrap(), "{not json");
         assert!(moved_to.file_name().unwrap().to_string_lossy().starts_with("draft.json.corrupt-"));
+    }
+
+    #[test]
+    fn file_in_place_of_directory_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("blocker");
+        std::fs::write(&blocker, "a regular file").unwrap();
+        let Loaded::Unreadable(error) = load(&blocker.join("data/permscope/draft.json")) else {
+            panic!("expected unreadable")
+        };
+        assert_eq!(error, format!("{} is not a directory", blocker.display()));
+        assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "a regular file");
     }
 
     #[test]

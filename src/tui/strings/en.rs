@@ -159,7 +159,12 @@ pub const STRINGS: Strings = Strings {
 
     state_restored: |path| format!("Restored the draft from {path}."),
     state_corrupt: |path, moved, error| format!("The saved draft {path} is invalid ({error}); moved it to {moved}."),
-    state_unreadable: |path, error| format!("Could not read the saved draft {path}: {error}. It is left as it is and not overwritten."),
+    state_unreadable: |path, error| {
+        format!(
+            "Could not read the saved draft {path}: {error}. Nothing will be saved until you fix this (move a file that \
+             is in place of a directory, or correct the permissions) and restart permscope."
+        )
+    },
     state_save_failed: |path, error| format!("Could not save the draft to {path}: {error}."),
     state_not_saved: "No home directory is set: the draft will not be saved.",
     policy_loaded: |path, statements| format!("Loaded {path} ({statements} statements)."),

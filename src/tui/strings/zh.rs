@@ -159,7 +159,12 @@ pub const STRINGS: Strings = Strings {
 
     state_restored: |path| format!("已从 {path} 恢复草稿。"),
     state_corrupt: |path, moved, error| format!("保存的草稿 {path} 无效（{error}）；已移至 {moved}。"),
-    state_unreadable: |path, error| format!("无法读取保存的草稿 {path}：{error}。该文件保持原样，不会被覆盖。"),
+    state_unreadable: |path, error| {
+        format!(
+            "无法读取保存的草稿 {path}：{error}。修正之前不会保存任何内容：\
+             请移走占据目录位置的文件或修正权限，然后重新启动 permscope。"
+        )
+    },
     state_save_failed: |path, error| format!("无法将草稿保存到 {path}：{error}。"),
     state_not_saved: "未设置主目录：草稿不会被保存。",
     policy_loaded: |path, statements| format!("已加载 {path}（{statements} 条语句）。"),
