@@ -149,48 +149,90 @@ impl ApiVerdict {
     }
 }
 
-/// Computes each action's status once, however many APIs need it.
-pub struct StatusCache<'e> {
-    evaluator: &'e Evaluator,
-    cache: HashMap<String, ActionStatus>,
-}
-
-impl<'e> StatusCache<'e> {
-    pub fn new(evaluator: &'e Evaluator) -> Self {
-        StatusCache { evaluator, cache: HashMap::new() }
-    }
-
-    pub fn status(&mut self, action: &str) -> ActionStatus {
-        if let Some(status) = self.cache.get(action) {
-            return *status;
-        }
-        let status = self.evaluator.status(action);
-        self.cache.insert(action.to_owned(), status);
-        status
-    }
-
-    pub fn verdict(&mut self, api: &Api, scope: Scope) -> ApiVerdict {
-        verdict_from(api, scope, |action| self.status(action))
-    }
-}
-
 /// Evaluates every catalog API in catalog order. Each distinct action is evaluated once, however many
 /// APIs need it.
 pub fn evaluate(catalog: &Catalog, policy: &Policy, scope: Scope) -> Vec<ApiVerdict> {
-    let evaluator = Evaluator::new(policy);
-    // foldhash rather than SipHash: the keys are catalog actions, not attacker-chosen input, and hashing
-    // them was the largest cost of evaluating 100,000 APIs.
-    let mut statuses: HashMap<&str, ActionStatus, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(4096, foldhash::fast::RandomState::default());
-    catalog
-        .apis
-        .iter()
-        .map(|api| verdict_from(api, scope, |action| *statuses.entry(action).or_insert_with(|| evaluator.status(action))))
-        .collect()
+    ActionTable::new(catalog).evaluate(catalog, &Evaluator::new(policy), scope).1
 }
 
-fn verdict_from<'a>(api: &'a Api, scope: Scope, mut status: impl FnMut(&'a str) -> ActionStatus) -> ApiVerdict {
-    let statuses: Statuses = api.actions.iter().map(|a| status(a)).collect();
+/// The catalog's distinct actions and, per API, the positions of its actions among them. Built once
+/// per catalog, it lets an evaluation match each distinct action once and then give every API its
+/// statuses by position, with no hashing per API. A catalog of 100,000 APIs has a few thousand
+/// distinct actions.
+pub struct ActionTable {
+    /// Distinct actions in the order they first appear in the catalog.
+    actions: Vec<String>,
+    /// The APIs' actions as positions in `actions`, one API after another.
+    positions: Vec<u32>,
+    /// For API `i`, its positions are `positions[starts[i]..starts[i + 1]]`.
+    starts: Vec<u32>,
+}
+
+impl ActionTable {
+    pub fn new(catalog: &Catalog) -> ActionTable {
+        // foldhash rather than SipHash: the keys are catalog actions, and hashing them is most of the
+        // cost of building the table.
+        let mut known: HashMap<&str, u32, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(4096, foldhash::fast::RandomState::default());
+        let mut actions = Vec::new();
+        let mut positions = Vec::with_capacity(catalog.apis.len() * 3);
+        let mut starts = Vec::with_capacity(catalog.apis.len() + 1);
+        for api in &catalog.apis {
+            starts.push(positions.len() as u32);
+            for action in &api.actions {
+                let position = *known.entry(action.as_str()).or_insert_with(|| {
+                    actions.push(action.clone());
+                    (actions.len() - 1) as u32
+                });
+                positions.push(position);
+            }
+        }
+        starts.push(positions.len() as u32);
+        ActionTable { actions, positions, starts }
+    }
+
+    /// Returns the distinct actions, in the order they first appear in the catalog.
+    pub fn actions(&self) -> &[String] {
+        &self.actions
+    }
+
+    /// Returns how many APIs need each distinct action, in the order of [`ActionTable::actions`].
+    pub fn needed_by(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.actions.len()];
+        for api in 0..self.starts.len() - 1 {
+            let mut own: SmallVec<[u32; 16]> = self.api_positions(api).into();
+            own.sort_unstable();
+            own.dedup();
+            for position in own {
+                counts[position as usize] += 1;
+            }
+        }
+        counts
+    }
+
+    fn api_positions(&self, api: usize) -> &[u32] {
+        &self.positions[self.starts[api] as usize..self.starts[api + 1] as usize]
+    }
+
+    /// Evaluates `catalog`, the catalog this table was built from: the status of each distinct action
+    /// (in the order of [`ActionTable::actions`]) and the verdict of each API, in catalog order.
+    pub fn evaluate(&self, catalog: &Catalog, evaluator: &Evaluator, scope: Scope) -> (Vec<ActionStatus>, Vec<ApiVerdict>) {
+        let statuses: Vec<ActionStatus> = self.actions.iter().map(|action| evaluator.status(action)).collect();
+        let verdicts = catalog
+            .apis
+            .iter()
+            .enumerate()
+            .map(|(index, api)| {
+                let own: Statuses = self.api_positions(index).iter().map(|&p| statuses[p as usize]).collect();
+                verdict_with(api, scope, own)
+            })
+            .collect();
+        (statuses, verdicts)
+    }
+}
+
+/// Builds the verdict of `api` from the statuses of its actions, in catalog order.
+fn verdict_with(api: &Api, scope: Scope, statuses: Statuses) -> ApiVerdict {
     let scope_supported = api.supports(scope);
     let all_allowed = statuses.iter().all(|s| *s == ActionStatus::Allowed);
     let none_blocked = statuses.iter().all(|s| matches!(s, ActionStatus::Allowed | ActionStatus::Conditional));
@@ -228,6 +270,38 @@ mod tests {
             .filter(|(v, _)| v.callable)
             .map(|(_, api)| api.key())
             .collect()
+    }
+
+    #[test]
+    fn action_table_positions_and_counts() {
+        let api = |path: &str, actions: &[&str]| Api {
+            name: crate::catalog::Name { zh: String::new(), en: path.into() },
+            method: "GET".into(),
+            path: path.into(),
+            aliases: Vec::new(),
+            actions: strings(actions),
+            scopes: crate::catalog::Scopes { project: true, enterprise_project: path != "/c" },
+        };
+        let catalog = Catalog {
+            service: "evs".into(),
+            apis: vec![
+                api("/a", &["evs:a:get", "evs:b:get"]),
+                api("/b", &["evs:b:get"]),
+                api("/c", &["evs:c:get", "evs:a:get"]),
+            ],
+        };
+        let table = ActionTable::new(&catalog);
+        assert_eq!(table.actions(), strings(&["evs:a:get", "evs:b:get", "evs:c:get"]));
+        assert_eq!(table.needed_by(), [2, 2, 1]);
+
+        let evaluator = Evaluator::new(&policy(vec![Statement::allow(strings(&["evs:*:get"])), Statement::deny(strings(&["evs:b:*"]))]));
+        let (statuses, verdicts) = table.evaluate(&catalog, &evaluator, Scope::Enterprise);
+        assert_eq!(statuses, [Allowed, Denied, Allowed]);
+        assert_eq!(verdicts.iter().map(|v| v.statuses.to_vec()).collect::<Vec<_>>(), [vec![Allowed, Denied], vec![Denied], vec![Allowed, Allowed]]);
+        assert_eq!(verdicts.iter().map(|v| v.callable).collect::<Vec<_>>(), [false, false, false]);
+        assert!(!verdicts[2].scope_supported, "/c is marked × for enterprise projects");
+        let (_, in_project) = table.evaluate(&catalog, &evaluator, Scope::Project);
+        assert_eq!(in_project.iter().map(|v| v.callable).collect::<Vec<_>>(), [false, false, true]);
     }
 
     #[test]

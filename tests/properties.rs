@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use permscope::catalog::{Catalog, Scope};
 use permscope::draft::Draft;
-use permscope::eval::{self, Evaluator, StatusCache};
+use permscope::eval::{self, ActionTable, Evaluator};
 use permscope::json::{self, Node, Pos, Value};
 use permscope::policy::{Effect, Policy, Statement};
 use permscope::text::escape_controls;
@@ -245,11 +245,13 @@ proptest! {
         let json = draft.to_policy(&CATALOG).to_pretty_json();
         let exported = Policy::parse("draft.json", &json).map_err(|e| TestCaseError::fail(format!("{e}\n{json}")))?.policy;
 
+        // The explorer evaluates its draft through an action table.
         let own = draft.evaluator(&CATALOG);
-        let mut cache = StatusCache::new(&own);
+        let table = ActionTable::new(&CATALOG);
         for scope in SCOPES {
+            let (_, verdicts) = table.evaluate(&CATALOG, &own, scope);
             let draft_callable: BTreeSet<usize> =
-                (0..CATALOG.apis.len()).filter(|&i| cache.verdict(&CATALOG.apis[i], scope).callable).collect();
+                verdicts.iter().enumerate().filter(|(_, v)| v.callable).map(|(i, _)| i).collect();
             prop_assert_eq!(&callable(&exported, scope), &draft_callable, "{}:\n{}", scope, json);
         }
     }

@@ -4,16 +4,14 @@ use serde_json::{Value, json};
 
 use super::{Context, Error, args::CheckArgs, emit, to_json_text};
 use crate::catalog::{Api, Scope};
-use crate::eval::{ApiVerdict, Evaluator, StatusCache};
+use crate::eval::{ApiVerdict, evaluate};
 use crate::policy::{Finding, Policy};
 use crate::text::{escape_controls, fit, width};
 
 pub fn run(args: &CheckArgs, context: &Context) -> Result<(), Error> {
     let parsed = Policy::load(&args.policy)?;
     let scope = Scope::from(args.scope);
-    let evaluator = Evaluator::new(&parsed.policy);
-    let mut cache = StatusCache::new(&evaluator);
-    let verdicts: Vec<ApiVerdict> = context.catalog.apis.iter().map(|api| cache.verdict(api, scope)).collect();
+    let verdicts = evaluate(&context.catalog, &parsed.policy, scope);
 
     let output = if args.json {
         to_json_text(&report_json(context, scope, &verdicts, &parsed.warnings))

@@ -2,7 +2,6 @@
 //! the clipboard or files: it returns [`Effect`]s for the run loop to perform, and the results come back
 //! as actions. Tests drive it with actions alone.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,7 +19,7 @@ use super::strings::{Strings, strings};
 use super::theme::Theme;
 use crate::catalog::{Catalog, Lang, Scope};
 use crate::draft::{ActionToggle, ApiToggle, Draft};
-use crate::eval::{ActionStatus, ApiVerdict, Evaluator, Match, StatusCache};
+use crate::eval::{ActionStatus, ActionTable, ApiVerdict, Evaluator, Match};
 use crate::formats::{self, ExportError};
 use crate::lint;
 use crate::lookup::{self, RequestError};
@@ -118,8 +117,12 @@ pub struct ActionRow {
 pub struct App {
     pub catalog: Catalog,
     search_index: Arc<SearchIndex>,
-    /// Every distinct action of the catalog, sorted, and how many APIs need each: computed once.
-    catalog_actions: Vec<(String, usize)>,
+    /// The catalog's distinct actions and each API's positions among them, built once.
+    action_table: ActionTable,
+    /// Positions in `action_table` of the distinct actions, sorted by action, for the action list.
+    action_order: Vec<usize>,
+    /// How many APIs need each distinct action, by position in `action_table`.
+    needed_by: Vec<usize>,
     /// Identifies the latest search request, so results of an older query are dropped.
     search_generation: u64,
     /// True while the worker is matching the current query.
@@ -181,21 +184,17 @@ impl App {
     /// Creates the explorer with the catalog's search index, when one was loaded with the catalog.
     pub fn with_index(catalog: Catalog, index: Option<SearchIndex>, lang: Lang, theme: Theme) -> App {
         let search_index = Arc::new(index.unwrap_or_else(|| SearchIndex::new(&catalog)));
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for api in &catalog.apis {
-            for action in &api.actions {
-                *counts.entry(action.as_str()).or_default() += 1;
-            }
-        }
-        let catalog_actions: Vec<(String, usize)> = catalog.actions().into_iter().map(|a| {
-            let count = counts.get(a.as_str()).copied().unwrap_or(0);
-            (a, count)
-        }).collect();
+        let action_table = ActionTable::new(&catalog);
+        let mut action_order: Vec<usize> = (0..action_table.actions().len()).collect();
+        action_order.sort_unstable_by_key(|&position| &action_table.actions()[position]);
+        let needed_by = action_table.needed_by();
         let draft = Draft::default();
         let evaluator = draft.evaluator(&catalog);
         let mut app = App {
             search_index,
-            catalog_actions,
+            action_table,
+            action_order,
+            needed_by,
             search_generation: 0,
             search_pending: false,
             lang,
@@ -317,17 +316,18 @@ impl App {
     fn refresh(&mut self) {
         self.policy = self.draft.to_policy(&self.catalog);
         self.evaluator = Evaluator::new(&self.policy);
-        let mut cache = StatusCache::new(&self.evaluator);
-        self.verdicts = self.catalog.apis.iter().map(|api| cache.verdict(api, self.scope)).collect();
+        let (statuses, verdicts) = self.action_table.evaluate(&self.catalog, &self.evaluator, self.scope);
+        self.verdicts = verdicts;
         let granted = self.draft.granted_actions(&self.catalog);
+        let actions = self.action_table.actions();
         self.action_rows = self
-            .catalog_actions
+            .action_order
             .iter()
-            .map(|(action, needed_by)| ActionRow {
-                status: cache.status(action),
-                granted: granted.contains(&action.to_lowercase()),
-                needed_by: *needed_by,
-                action: action.clone(),
+            .map(|&position| ActionRow {
+                action: actions[position].clone(),
+                status: statuses[position],
+                granted: granted.contains(&actions[position].to_lowercase()),
+                needed_by: self.needed_by[position],
             })
             .collect();
         self.policy_text = if self.policy.statements.is_empty() { String::new() } else { self.policy.to_pretty_json() };
