@@ -168,16 +168,64 @@ pub struct ActionTable {
     starts: Vec<u32>,
 }
 
+/// Below this many APIs the table is built on the calling thread, where starting a thread would cost
+/// more than it saves.
+const PARALLEL_MIN_APIS: usize = 8192;
+
 impl ActionTable {
+    /// Builds the table. A large catalog is split into one run of APIs per core; the runs' tables are
+    /// then joined, which costs one lookup per distinct action of each run.
     pub fn new(catalog: &Catalog) -> ActionTable {
+        let apis = &catalog.apis;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if apis.len() < PARALLEL_MIN_APIS || threads <= 1 {
+            return ActionTable::build(apis);
+        }
+        let chunk = apis.len().div_ceil(threads);
+        let parts: Vec<ActionTable> = std::thread::scope(|scope| {
+            let workers: Vec<_> = apis.chunks(chunk).map(|run| scope.spawn(|| ActionTable::build(run))).collect();
+            workers.into_iter().map(|w| w.join().expect("a table thread does not panic")).collect()
+        });
+        let mut parts = parts.into_iter();
+        let mut table = parts.next().expect("a catalog with APIs has a first run");
+        let mut known: HashMap<String, u32, foldhash::fast::RandomState> = table
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(position, action)| (action.clone(), position as u32))
+            .collect();
+        table.starts.pop();
+        for part in parts {
+            let global: Vec<u32> = part
+                .actions
+                .into_iter()
+                .map(|action| match known.get(&action) {
+                    Some(&position) => position,
+                    None => {
+                        let position = table.actions.len() as u32;
+                        table.actions.push(action.clone());
+                        known.insert(action, position);
+                        position
+                    }
+                })
+                .collect();
+            let offset = table.positions.len() as u32;
+            table.starts.extend(part.starts[..part.starts.len() - 1].iter().map(|start| start + offset));
+            table.positions.extend(part.positions.iter().map(|&local| global[local as usize]));
+        }
+        table.starts.push(table.positions.len() as u32);
+        table
+    }
+
+    fn build(apis: &[Api]) -> ActionTable {
         // foldhash rather than SipHash: the keys are catalog actions, and hashing them is most of the
         // cost of building the table.
         let mut known: HashMap<&str, u32, foldhash::fast::RandomState> =
             HashMap::with_capacity_and_hasher(4096, foldhash::fast::RandomState::default());
         let mut actions = Vec::new();
-        let mut positions = Vec::with_capacity(catalog.apis.len() * 3);
-        let mut starts = Vec::with_capacity(catalog.apis.len() + 1);
-        for api in &catalog.apis {
+        let mut positions = Vec::with_capacity(apis.len() * 3);
+        let mut starts = Vec::with_capacity(apis.len() + 1);
+        for api in apis {
             starts.push(positions.len() as u32);
             for action in &api.actions {
                 let position = *known.entry(action.as_str()).or_insert_with(|| {
@@ -302,6 +350,16 @@ mod tests {
         assert!(!verdicts[2].scope_supported, "/c is marked × for enterprise projects");
         let (_, in_project) = table.evaluate(&catalog, &evaluator, Scope::Project);
         assert_eq!(in_project.iter().map(|v| v.callable).collect::<Vec<_>>(), [false, false, true]);
+    }
+
+    #[test]
+    fn parallel_action_table_equals_sequential() {
+        let catalog = crate::synth::synthesize(PARALLEL_MIN_APIS * 2 + 17, 5);
+        let (parallel, sequential) = (ActionTable::new(&catalog), ActionTable::build(&catalog.apis));
+        assert_eq!(parallel.actions, sequential.actions);
+        assert_eq!(parallel.starts, sequential.starts);
+        assert_eq!(parallel.positions, sequential.positions);
+        assert_eq!(parallel.starts.len(), catalog.apis.len() + 1);
     }
 
     #[test]
