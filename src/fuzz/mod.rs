@@ -4,11 +4,13 @@
 
 mod catalog;
 mod json;
+mod lookup;
 mod policy;
 mod search;
 
 pub use catalog::catalog;
 pub use json::json;
+pub use lookup::lookup;
 pub use policy::policy;
 pub use search::search;
 
@@ -19,7 +21,8 @@ use crate::json::Pos;
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every fuzz target.
-pub const TARGETS: [Target; 4] = [("policy", policy), ("catalog", catalog), ("search", search), ("json", json)];
+pub const TARGETS: [Target; 5] =
+    [("policy", policy), ("catalog", catalog), ("search", search), ("json", json), ("lookup", lookup)];
 
 /// Panics unless `pos` is a place in `text`: a character, or the place just after the last character
 /// of a line. Lines and columns start at 1 and columns count characters. A leading byte order mark
