@@ -12,6 +12,7 @@ pub mod error;
 pub mod eval;
 pub mod formats;
 pub mod fsutil;
+pub mod fuzz;
 pub mod input;
 pub mod json;
 pub mod lint;
