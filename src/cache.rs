@@ -195,8 +195,8 @@ impl<W: Write> Write for PartWriter<W> {
     }
 }
 
-/// Names a catalog's contents, together with the version of permscope that parses them, because
-/// another version may validate or index the same file differently.
+/// Names a catalog's contents, together with the build of permscope that parses them, because
+/// another build may validate or index the same file differently.
 ///
 /// xxh3 is not a cryptographic hash. Someone able to craft two catalogs with the same key gains
 /// nothing from it: they would have to supply both files, and each loads as one of them.
@@ -206,10 +206,17 @@ fn content_key(contents: &[u8]) -> u128 {
     hasher.digest128()
 }
 
+/// Starts a key with the version and the running executable's size and modification time, so a
+/// rebuilt binary never reads entries an older build wrote.
 fn key_hasher() -> xxhash_rust::xxh3::Xxh3 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     hasher.update(&[0]);
+    if let Some(metadata) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {
+        hasher.update(&metadata.len().to_le_bytes());
+        let modified = metadata.modified().ok().and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok());
+        hasher.update(&modified.unwrap_or_default().as_nanos().to_le_bytes());
+    }
     hasher
 }
 
