@@ -79,14 +79,18 @@ fn main() {
     divan::main();
 }
 
+/// A query for the search worker and its generation.
+type SearchRequest = (String, u64);
+
+/// A finished search, as `Action::SearchDone`, and the instant it finished.
+type SearchResult = (Action, Instant);
+
 /// The explorer as the run loop drives it, drawing on a TestBackend instead of a terminal.
 struct Explorer {
     app: App,
     terminal: Terminal<TestBackend>,
-    /// Queries for the search worker, with their generation.
-    queries: Sender<(String, u64)>,
-    /// Finished searches and the instant each finished.
-    results: Receiver<(Action, Instant)>,
+    queries: Sender<SearchRequest>,
+    results: Receiver<SearchResult>,
     /// The generation of the newest search sent to the worker and not yet applied.
     awaited: Option<u64>,
     /// Searches sent to the worker so far.
@@ -182,9 +186,9 @@ impl Explorer {
 
 /// Starts a thread that searches like the run loop's worker: it skips to the newest query waiting,
 /// searches the App's index and sends the result back as `Action::SearchDone`.
-fn spawn_search_worker(app: &App) -> (Sender<(String, u64)>, Receiver<(Action, Instant)>) {
+fn spawn_search_worker(app: &App) -> (Sender<SearchRequest>, Receiver<SearchResult>) {
     let index = app.search_index();
-    let (queries, requests) = mpsc::channel::<(String, u64)>();
+    let (queries, requests) = mpsc::channel::<SearchRequest>();
     let (sender, results) = mpsc::channel();
     std::thread::spawn(move || {
         while let Ok(mut request) = requests.recv() {
