@@ -323,6 +323,12 @@ impl Tmux {
     /// already shows the expected text. A screen counts only once a second capture one poll
     /// interval later is identical.
     pub fn wait_until(&self, expected: &str, check: impl Fn(&str) -> bool) -> String {
+        self.wait_until_within(TIMEOUT, expected, check)
+    }
+
+    /// [`Tmux::wait_until`] with its own timeout, for work that grows with the catalog, such as loading
+    /// 100,000 APIs in a debug build.
+    pub fn wait_until_within(&self, timeout: Duration, expected: &str, check: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         let mut previous: Option<String> = None;
         loop {
@@ -335,8 +341,8 @@ impl Tmux {
             } else {
                 previous = None;
             }
-            if start.elapsed() > TIMEOUT {
-                panic!("timed out after {:?} waiting for {expected}; the screen was:\n{screen}", TIMEOUT);
+            if start.elapsed() > timeout {
+                panic!("timed out after {timeout:?} waiting for {expected}; the screen was:\n{screen}");
             }
             std::thread::sleep(POLL_INTERVAL);
         }
@@ -355,7 +361,12 @@ impl Tmux {
     /// Polls until the explorer started by [`Launch::explorer`] has exited and returns its exit
     /// status, as the wrapping shell printed it.
     pub fn wait_exit(&self) -> i32 {
-        let screen = self.wait_until("the explorer to exit", |screen| screen.contains(EXIT_MARKER));
+        self.wait_exit_within(TIMEOUT)
+    }
+
+    /// [`Tmux::wait_exit`] with its own timeout.
+    pub fn wait_exit_within(&self, timeout: Duration) -> i32 {
+        let screen = self.wait_until_within(timeout, "the explorer to exit", |screen| screen.contains(EXIT_MARKER));
         let line = screen.lines().find(|line| line.contains(EXIT_MARKER)).expect("the line the wait found");
         let status = line.split(EXIT_MARKER).nth(1).unwrap_or_default().trim_end_matches(']');
         status.parse().unwrap_or_else(|_| panic!("unexpected exit status line {line:?}"))
