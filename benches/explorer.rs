@@ -14,9 +14,8 @@
 //! NOTE: TestBackend keeps the frame in memory. A real terminal also costs the escape sequences and
 //! the write to the terminal, which these figures leave out.
 //!
-//! NOTE: the run loop collects worker results only when `event::poll` returns, on the next input event
-//! or after its 200 ms tick, while this simulation applies them as soon as they arrive. So the finished
-//! frame here is the App's and the search's cost, not what a user waits for after the last key.
+//! The run loop looks for worker results every 2 ms while a search is pending, and this simulation
+//! applies them as soon as they arrive, so the binary can show a result up to 2 ms later than here.
 
 use std::sync::LazyLock;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -184,24 +183,11 @@ impl Explorer {
     }
 }
 
-/// Starts a thread that searches like the run loop's worker: it skips to the newest query waiting,
-/// searches the App's index and sends the result back as `Action::SearchDone`.
+/// Starts the run loop's search worker on the App's index, with each result stamped with the instant
+/// it finished.
 fn spawn_search_worker(app: &App) -> (Sender<SearchRequest>, Receiver<SearchResult>) {
-    let index = app.search_index();
-    let (queries, requests) = mpsc::channel::<SearchRequest>();
     let (sender, results) = mpsc::channel();
-    std::thread::spawn(move || {
-        while let Ok(mut request) = requests.recv() {
-            while let Ok(newer) = requests.try_recv() {
-                request = newer;
-            }
-            let (query, generation) = request;
-            let hits = index.search(&query);
-            if sender.send((Action::SearchDone { generation, hits }, Instant::now())).is_err() {
-                return;
-            }
-        }
-    });
+    let queries = permscope::tui::spawn_search_worker(app.search_index(), move |action| sender.send((action, Instant::now())).is_ok());
     (queries, results)
 }
 

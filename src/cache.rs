@@ -2,21 +2,23 @@
 //! after its first use.
 //!
 //! Parsing and validating the JSON of 100,000 APIs and building their search index takes a few hundred
-//! milliseconds, most of a `permscope search` or `check` run. The cache stores both in a compact binary
-//! form (postcard), one entry per catalog file path, with a hash of the file's contents that must match
-//! on every load, so an edited file is never served from an older entry. Files below
-//! [`MIN_CACHED_BYTES`] parse faster than the cache could help.
+//! milliseconds, most of a `permscope search` or `check` run. The cache stores both, one entry per
+//! catalog file path, with a hash of the file's contents that must match on every load, so an edited
+//! file is never served from an older entry. The catalog part is postcard; the index part is the
+//! index's own fixed layout. Each part is read only when a command needs it: `search` reads only the
+//! index. Files below [`MIN_CACHED_BYTES`] parse faster than the cache could help.
 //!
 //! The cache is optional: an entry that cannot be read, does not match or does not decode is ignored
 //! and written again, and a failed write only costs the next run the same parse.
 
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::catalog::Catalog;
 use crate::error::InputError;
-use crate::search::{SearchIndex, StoredIndex};
+use crate::search::SearchIndex;
 
 /// Catalog files smaller than this (1 MiB, about 3,000 APIs) are parsed every time.
 pub const MIN_CACHED_BYTES: usize = 1024 * 1024;
@@ -25,13 +27,10 @@ pub const MIN_CACHED_BYTES: usize = 1024 * 1024;
 const MAX_ENTRIES: usize = 4;
 
 /// The first bytes of every entry. The format number changes whenever the stored layout does.
-const MAGIC: &[u8; 16] = b"permscope-cat-02";
+const MAGIC: &[u8; 16] = b"permscope-cat-03";
 
-/// Bytes before the two parts: the magic, the content key and the length of the catalog part.
-const HEADER_LEN: usize = 16 + 16 + 8;
-
-/// Bytes after the two parts: their xxh3 checksum.
-const TRAILER_LEN: usize = 8;
+/// Bytes of the header: the magic, the content key, then each part's length and xxh3 checksum.
+const HEADER_LEN: usize = 16 + 16 + 4 * 8;
 
 /// The directory that cached catalogs are kept in.
 #[derive(Debug, Clone)]
@@ -39,20 +38,76 @@ pub struct CatalogCache {
     dir: PathBuf,
 }
 
-/// A catalog, with its search index when the cache supplied or built one.
-pub struct LoadedCatalog {
-    pub catalog: Catalog,
-    pub index: Option<SearchIndex>,
-    /// The reason the cache could not be written, for a warning. The catalog itself loaded.
-    pub cache_warning: Option<String>,
+/// An entry's header: what it was stored for and where its parts are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Header {
+    key: u128,
+    catalog_len: u64,
+    index_len: u64,
+    catalog_sum: u64,
+    index_sum: u64,
 }
 
-/// An entry's parts, split but not decoded.
-struct RawEntry<'a> {
-    key: u128,
-    catalog: &'a [u8],
-    index: &'a [u8],
-    checksum: u64,
+impl Header {
+    fn to_bytes(self) -> [u8; HEADER_LEN] {
+        let mut bytes = [0; HEADER_LEN];
+        bytes[..16].copy_from_slice(MAGIC);
+        bytes[16..32].copy_from_slice(&self.key.to_le_bytes());
+        for (i, value) in [self.catalog_len, self.index_len, self.catalog_sum, self.index_sum].into_iter().enumerate() {
+            bytes[32 + 8 * i..40 + 8 * i].copy_from_slice(&value.to_le_bytes());
+        }
+        bytes
+    }
+
+    fn from_bytes(bytes: &[u8; HEADER_LEN]) -> Option<Header> {
+        if &bytes[..16] != MAGIC {
+            return None;
+        }
+        let word = |i: usize| u64::from_le_bytes(bytes[32 + 8 * i..40 + 8 * i].try_into().expect("8 bytes"));
+        Some(Header {
+            key: u128::from_le_bytes(bytes[16..32].try_into().expect("16 bytes")),
+            catalog_len: word(0),
+            index_len: word(1),
+            catalog_sum: word(2),
+            index_sum: word(3),
+        })
+    }
+}
+
+/// An open entry whose header matched the catalog's contents.
+struct Entry {
+    file: File,
+    header: Header,
+}
+
+impl Entry {
+    /// Opens the entry at `path` when its header is whole and its size matches the header.
+    fn open(path: &Path) -> Option<Entry> {
+        let mut file = File::open(path).ok()?;
+        let mut bytes = [0; HEADER_LEN];
+        file.read_exact(&mut bytes).ok()?;
+        let header = Header::from_bytes(&bytes)?;
+        let size = (HEADER_LEN as u64).checked_add(header.catalog_len)?.checked_add(header.index_len)?;
+        (file.metadata().ok()?.len() == size).then_some(Entry { file, header })
+    }
+
+    /// Reads a part and checks it against its checksum.
+    fn part(&mut self, offset: u64, len: u64, sum: u64) -> Option<Vec<u8>> {
+        self.file.seek(SeekFrom::Start(offset)).ok()?;
+        let mut bytes = vec![0; usize::try_from(len).ok()?];
+        self.file.read_exact(&mut bytes).ok()?;
+        (xxhash_rust::xxh3::xxh3_64(&bytes) == sum).then_some(bytes)
+    }
+
+    fn catalog(&mut self) -> Option<Catalog> {
+        let Header { catalog_len, catalog_sum, .. } = self.header;
+        postcard::from_bytes(&self.part(HEADER_LEN as u64, catalog_len, catalog_sum)?).ok()
+    }
+
+    fn index(&mut self) -> Option<SearchIndex> {
+        let Header { catalog_len, index_len, index_sum, .. } = self.header;
+        SearchIndex::read_stored(&self.part(HEADER_LEN as u64 + catalog_len, index_len, index_sum)?).ok()
+    }
 }
 
 impl CatalogCache {
@@ -79,39 +134,9 @@ impl CatalogCache {
         self.dir.join(format!("{slot:032x}.bin"))
     }
 
-    /// Reads the entry of a catalog file. The file is hashed on one thread while the entry is read and
-    /// decoded on the others, so a hit costs about the larger of the two, not their sum.
-    fn read_file_entry(&self, path: &Path) -> Option<(Catalog, SearchIndex)> {
-        let slot = path_slot(path)?;
-        std::thread::scope(|scope| {
-            let key = scope.spawn(|| file_key(path));
-            let decoded = self.read_slot(slot);
-            let key = key.join().ok()??;
-            decoded.filter(|(stored_key, ..)| *stored_key == key).map(|(_, catalog, index)| (catalog, index))
-        })
-    }
-
-    /// Reads and decodes the entry in `slot`, returning the content key it was stored for. The index
-    /// part is checked and decoded on a second thread while this one decodes the catalog part.
-    fn read_slot(&self, slot: u128) -> Option<(u128, Catalog, SearchIndex)> {
-        let bytes = std::fs::read(self.entry_path(slot)).ok()?;
-        let raw = split_entry(&bytes)?;
-        std::thread::scope(|scope| {
-            let index = scope.spawn(|| {
-                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-                hasher.update(raw.catalog);
-                hasher.update(raw.index);
-                if hasher.digest() != raw.checksum {
-                    return None;
-                }
-                postcard::from_bytes::<StoredIndex>(raw.index).ok()
-            });
-            let catalog: Option<Catalog> = postcard::from_bytes(raw.catalog).ok();
-            let index = index.join().ok()??;
-            let catalog = catalog?;
-            let index = SearchIndex::from_stored(index, catalog.apis.len()).ok()?;
-            Some((raw.key, catalog, index))
-        })
+    /// Opens the entry in `slot` when it was stored for contents with key `key`.
+    fn open(&self, slot: u128, key: u128) -> Option<Entry> {
+        Entry::open(&self.entry_path(slot)).filter(|entry| entry.header.key == key)
     }
 
     /// Stores the catalog and its index in `slot` for contents with key `key`, then removes the oldest
@@ -120,23 +145,21 @@ impl CatalogCache {
     fn write(&self, slot: u128, key: u128, catalog: &Catalog, index: &SearchIndex) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(&self.dir)?;
         let mut file = tempfile::Builder::new().prefix(".permscope-").suffix(".tmp").tempfile_in(&self.dir)?;
-        let catalog_len = {
+        let header = {
             let mut writer = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
-            writer.write_all(MAGIC)?;
-            writer.write_all(&key.to_le_bytes())?;
-            // The catalog part's length is known once it is written, so it is filled in below.
-            writer.write_all(&0u64.to_le_bytes())?;
-            let mut part = PartWriter { inner: &mut writer, hasher: xxhash_rust::xxh3::Xxh3::new(), written: 0 };
+            // The header is known once both parts are written, so it is filled in below.
+            writer.write_all(&[0; HEADER_LEN])?;
+            let mut part = PartWriter::new(&mut writer);
             postcard::to_io(catalog, &mut part).map_err(std::io::Error::other)?;
-            let catalog_len = part.written;
-            postcard::to_io(&index.to_stored(), &mut part).map_err(std::io::Error::other)?;
-            let checksum = part.hasher.digest();
-            writer.write_all(&checksum.to_le_bytes())?;
+            let (catalog_len, catalog_sum) = part.finish();
+            let mut part = PartWriter::new(&mut writer);
+            index.write_stored(&mut part)?;
+            let (index_len, index_sum) = part.finish();
             writer.flush()?;
-            catalog_len
+            Header { key, catalog_len, index_len, catalog_sum, index_sum }
         };
-        file.as_file_mut().seek(SeekFrom::Start(32))?;
-        file.as_file_mut().write_all(&catalog_len.to_le_bytes())?;
+        file.as_file_mut().seek(SeekFrom::Start(0))?;
+        file.as_file_mut().write_all(&header.to_bytes())?;
         let path = self.entry_path(slot);
         file.persist(&path).map_err(|e| e.error)?;
         self.prune(&path);
@@ -160,26 +183,22 @@ impl CatalogCache {
     }
 }
 
-/// Splits an entry into its parts, or returns `None` when it is not a whole entry of this format.
-fn split_entry(bytes: &[u8]) -> Option<RawEntry<'_>> {
-    if bytes.len() < HEADER_LEN + TRAILER_LEN || &bytes[..16] != MAGIC {
-        return None;
-    }
-    let key = u128::from_le_bytes(bytes[16..32].try_into().ok()?);
-    let catalog_len = usize::try_from(u64::from_le_bytes(bytes[32..HEADER_LEN].try_into().ok()?)).ok()?;
-    let (parts, trailer) = bytes[HEADER_LEN..].split_at(bytes.len() - HEADER_LEN - TRAILER_LEN);
-    if catalog_len > parts.len() {
-        return None;
-    }
-    let (catalog, index) = parts.split_at(catalog_len);
-    Some(RawEntry { key, catalog, index, checksum: u64::from_le_bytes(trailer.try_into().ok()?) })
-}
-
 /// Passes bytes on to `inner`, hashing and counting them on the way.
 struct PartWriter<W> {
     inner: W,
     hasher: xxhash_rust::xxh3::Xxh3,
     written: u64,
+}
+
+impl<W: Write> PartWriter<W> {
+    fn new(inner: W) -> PartWriter<W> {
+        PartWriter { inner, hasher: xxhash_rust::xxh3::Xxh3::new(), written: 0 }
+    }
+
+    /// Returns the length and the xxh3 checksum of what was written.
+    fn finish(self) -> (u64, u64) {
+        (self.written, self.hasher.digest())
+    }
 }
 
 impl<W: Write> Write for PartWriter<W> {
@@ -221,9 +240,9 @@ fn key_hasher() -> xxhash_rust::xxh3::Xxh3 {
 }
 
 /// Computes [`content_key`] of a file by streaming it, so a cache hit never keeps the catalog's text in
-/// memory beside the entry. Returns `None` for anything but a readable regular file.
+/// memory. Returns `None` for anything but a readable regular file.
 fn file_key(path: &Path) -> Option<u128> {
-    let mut file = std::fs::File::open(path).ok()?;
+    let mut file = File::open(path).ok()?;
     if !file.metadata().ok()?.is_file() {
         return None;
     }
@@ -239,7 +258,7 @@ fn file_key(path: &Path) -> Option<u128> {
     }
 }
 
-/// Returns the slot of a catalog file: a hash of its absolute path, so the entry can be read before
+/// Returns the slot of a catalog file: a hash of its absolute path, so the entry can be opened while
 /// the file is hashed. The entry's content key decides whether it still matches the file; an edited
 /// file's new entry replaces the old one.
 fn path_slot(path: &Path) -> Option<u128> {
@@ -255,48 +274,111 @@ fn is_entry_name(name: &str) -> bool {
     name.strip_suffix(".bin").is_some_and(|stem| stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Loads the catalog at `path` (`-` for standard input), through `cache` when given and the file is
-/// large enough to gain from it. Errors are those of [`Catalog::load`]; cache problems never are.
-pub fn load_catalog(path: &str, cache: Option<&CatalogCache>) -> Result<LoadedCatalog, InputError> {
-    let from_stdin = path == "-";
-    if let Some(cache) = cache
-        && !from_stdin
-        && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() >= MIN_CACHED_BYTES as u64)
-        && let Some((catalog, index)) = cache.read_file_entry(Path::new(path))
-    {
-        return Ok(LoadedCatalog { catalog, index: Some(index), cache_warning: None });
+/// A `--catalog` file (`-` for standard input) and its cache entry, whose parts are read on demand.
+pub struct CatalogFile {
+    path: String,
+    cache: Option<CatalogCache>,
+    entry: Option<Entry>,
+    warning: Option<String>,
+}
+
+impl CatalogFile {
+    /// Opens the cache entry of the file at `path` when `cache` is given, the file is large enough to
+    /// gain from it and the entry matches its contents. The file is hashed on a second thread while
+    /// the entry's header is read. Nothing here fails: problems with the file itself are reported by
+    /// [`CatalogFile::load`].
+    pub fn open(path: &str, cache: Option<CatalogCache>) -> CatalogFile {
+        let mut file = CatalogFile { path: path.to_owned(), cache, entry: None, warning: None };
+        let Some(cache) = &file.cache else { return file };
+        let large = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() >= MIN_CACHED_BYTES as u64);
+        if path == "-" || !large {
+            return file;
+        }
+        let Some(slot) = path_slot(Path::new(path)) else { return file };
+        file.entry = std::thread::scope(|scope| {
+            let key = scope.spawn(|| file_key(Path::new(path)));
+            let entry = Entry::open(&cache.entry_path(slot));
+            let key = key.join().ok()??;
+            entry.filter(|entry| entry.header.key == key)
+        });
+        file
     }
 
-    // Standard input, or a miss. The entry is stored under the key of the text actually read, which
-    // stays right even if the file changed since it was hashed above.
-    let (name, text) = crate::input::read_text(path, crate::input::MAX_CATALOG_BYTES)?;
-    let Some(cache) = cache.filter(|_| text.len() >= MIN_CACHED_BYTES) else {
-        return Ok(LoadedCatalog { catalog: Catalog::parse(&name, &text)?, index: None, cache_warning: None });
-    };
-    let key = content_key(text.as_bytes());
-    // Standard input has no path, so its entry's slot is its content key.
-    let slot = if from_stdin { Some(key) } else { path_slot(Path::new(path)) };
-    if from_stdin
-        && let Some((stored_key, catalog, index)) = cache.read_slot(key)
-        && stored_key == key
-    {
-        return Ok(LoadedCatalog { catalog, index: Some(index), cache_warning: None });
+    /// Reads the cached search index without decoding the catalog; `None` without a usable entry. An
+    /// entry whose index does not decode is dropped, so [`CatalogFile::load`] parses and rewrites it.
+    pub fn cached_index(&mut self) -> Option<SearchIndex> {
+        let index = self.entry.as_mut()?.index();
+        if index.is_none() {
+            self.entry = None;
+        }
+        index
     }
-    let catalog = Catalog::parse(&name, &text)?;
-    drop(text);
-    let index = SearchIndex::new(&catalog);
-    let Some(slot) = slot else {
-        return Ok(LoadedCatalog { catalog, index: Some(index), cache_warning: None });
-    };
-    let cache_warning = cache.write(slot, key, &catalog, &index).err().map(|e| {
-        format!("cannot write the catalog cache in {}: {e}; the next run parses {name} again", cache.dir().display())
-    });
-    Ok(LoadedCatalog { catalog, index: Some(index), cache_warning })
+
+    /// Loads the catalog: from the cache entry when it decodes, else by parsing the file, and then
+    /// caching it. The index is returned when it was built here, on a miss. Errors are those of
+    /// [`Catalog::load`]; cache problems never are, and a failed write is kept for
+    /// [`CatalogFile::warning`].
+    pub fn load(&mut self) -> Result<(Catalog, Option<SearchIndex>), InputError> {
+        if let Some(catalog) = self.entry.as_mut().and_then(Entry::catalog) {
+            return Ok((catalog, None));
+        }
+        self.entry = None;
+
+        let (name, text) = crate::input::read_text(&self.path, crate::input::MAX_CATALOG_BYTES)?;
+        let Some(cache) = self.cache.as_ref().filter(|_| text.len() >= MIN_CACHED_BYTES) else {
+            return Ok((Catalog::parse(&name, &text)?, None));
+        };
+        // The entry is stored under the key of the text actually read, which stays right even if the
+        // file changed since it was hashed. Standard input has no path, so its slot is that key.
+        let key = content_key(text.as_bytes());
+        let from_stdin = self.path == "-";
+        let slot = if from_stdin { Some(key) } else { path_slot(Path::new(&self.path)) };
+        if from_stdin
+            && let Some(catalog) = cache.open(key, key).as_mut().and_then(Entry::catalog)
+        {
+            self.entry = cache.open(key, key);
+            return Ok((catalog, None));
+        }
+
+        let catalog = Catalog::parse(&name, &text)?;
+        drop(text);
+        let index = SearchIndex::new(&catalog);
+        if let Some(slot) = slot
+            && let Err(e) = cache.write(slot, key, &catalog, &index)
+        {
+            self.warning = Some(format!(
+                "cannot write the catalog cache in {}: {e}; the next run parses {name} again",
+                cache.dir().display()
+            ));
+        }
+        Ok((catalog, Some(index)))
+    }
+
+    /// Returns why the cache could not be written, after [`CatalogFile::load`].
+    pub fn warning(&self) -> Option<&str> {
+        self.warning.as_deref()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What one run gets: the catalog, the index from the entry or built on a miss, and the warning.
+    struct Loaded {
+        catalog: Catalog,
+        index: Option<SearchIndex>,
+        cache_warning: Option<String>,
+        from_cache: bool,
+    }
+
+    fn load_catalog(path: &str, cache: Option<&CatalogCache>) -> Result<Loaded, InputError> {
+        let mut file = CatalogFile::open(path, cache.cloned());
+        let from_cache = file.entry.is_some();
+        let cached = file.cached_index();
+        let (catalog, built) = file.load()?;
+        Ok(Loaded { catalog, index: cached.or(built), cache_warning: file.warning().map(str::to_owned), from_cache })
+    }
 
     fn catalog_text(apis: usize) -> String {
         serde_json::to_string_pretty(&crate::synth::synthesize(apis, 7)).unwrap()
@@ -324,8 +406,10 @@ mod tests {
 
         let first = load_catalog(&path, Some(&cache)).unwrap();
         assert!(first.cache_warning.is_none());
+        assert!(!first.from_cache);
         assert_eq!(entries(&cache).len(), 1);
         let second = load_catalog(&path, Some(&cache)).unwrap();
+        assert!(second.from_cache);
         assert_eq!(second.catalog, first.catalog);
         assert_eq!(second.catalog, Catalog::parse("x", &text).unwrap());
 
@@ -379,9 +463,9 @@ mod tests {
         let catalog = Catalog::parse("x", &text).unwrap();
         let index = SearchIndex::new(&catalog);
         cache.write(key, key, &catalog, &index).unwrap();
-        let (stored_key, read, _) = cache.read_slot(key).unwrap();
-        assert_eq!(stored_key, key);
-        assert_eq!(read, catalog);
+        let mut entry = cache.open(key, key).unwrap();
+        assert_eq!(entry.catalog().unwrap(), catalog);
+        assert_eq!(entry.index().unwrap().rank("snapshot"), index.rank("snapshot"));
     }
 
     #[test]
@@ -393,13 +477,14 @@ mod tests {
         load_catalog(&path, Some(&cache)).unwrap();
         let entry = entries(&cache).remove(0);
 
-        for damage in [Damage::Truncate, Damage::FlipPayloadByte, Damage::Empty] {
+        for damage in [Damage::Truncate, Damage::FlipCatalogByte, Damage::FlipIndexByte, Damage::Empty] {
             let mut bytes = std::fs::read(&entry).unwrap();
             match damage {
                 Damage::Truncate => bytes.truncate(bytes.len() / 2),
-                Damage::FlipPayloadByte => {
-                    let middle = bytes.len() / 2;
-                    bytes[middle] ^= 0x20;
+                Damage::FlipCatalogByte => bytes[HEADER_LEN + 100] ^= 0x20,
+                Damage::FlipIndexByte => {
+                    let near_end = bytes.len() - 100;
+                    bytes[near_end] ^= 0x20;
                 }
                 Damage::Empty => bytes.clear(),
             }
@@ -407,16 +492,16 @@ mod tests {
             let loaded = load_catalog(&path, Some(&cache)).unwrap();
             assert_eq!(loaded.catalog, Catalog::parse("x", &text).unwrap(), "{damage:?}");
             assert!(loaded.cache_warning.is_none(), "{damage:?}");
-            let rewritten = std::fs::read(&entry).unwrap();
-            let raw = split_entry(&rewritten).expect("the entry was rewritten");
-            assert_eq!(raw.key, content_key(text.as_bytes()), "{damage:?}");
+            let rewritten = Entry::open(&entry).expect("the entry was rewritten");
+            assert_eq!(rewritten.header.key, content_key(text.as_bytes()), "{damage:?}");
         }
     }
 
     #[derive(Debug)]
     enum Damage {
         Truncate,
-        FlipPayloadByte,
+        FlipCatalogByte,
+        FlipIndexByte,
         Empty,
     }
 

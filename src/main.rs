@@ -2,8 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use permscope::cache::{CatalogCache, load_catalog};
-use permscope::catalog::Catalog;
+use permscope::cache::{CatalogCache, CatalogFile};
 use permscope::cli::{self, Cli, Context};
 
 fn main() -> ExitCode {
@@ -26,20 +25,9 @@ fn main() -> ExitCode {
     let context = match &args.catalog {
         Some(path) => {
             let cache = if args.no_cache { None } else { CatalogCache::for_user() };
-            let loaded = match load_catalog(path, cache.as_ref()) {
-                Ok(loaded) => loaded,
-                Err(e) => return fail(&cli::Error::Input(e)),
-            };
-            if let Some(warning) = &loaded.cache_warning {
-                eprintln!("permscope: warning: {warning}");
-            }
-            let context = Context::new(loaded.catalog, lang);
-            if let Some(index) = loaded.index {
-                let _ = context.index.set(index);
-            }
-            context
+            Context::from_file(CatalogFile::open(path, cache), lang)
         }
-        None => Context::new(Catalog::builtin(), lang),
+        None => Context::builtin(lang),
     };
     let result = match &args.command {
         Some(command) => {
@@ -49,11 +37,10 @@ fn main() -> ExitCode {
             std::mem::forget(context);
             result
         }
-        None => {
-            let Context { catalog, index, .. } = context;
-            let options = permscope::tui::Options { catalog, index: index.into_inner(), lang, policy_path: args.policy };
-            permscope::tui::run(options)
-        }
+        None => match context.into_parts() {
+            Ok((catalog, index)) => permscope::tui::run(permscope::tui::Options { catalog, index, lang, policy_path: args.policy }),
+            Err(e) => Err(cli::Error::Input(e)),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,7 +18,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use pinyin::ToPinyin;
-use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Api, Catalog};
 
@@ -76,7 +75,7 @@ pub struct Ranked {
 }
 
 /// The kind of a searchable text; pinyin forms report their matches as [`Field::NameZh`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     NameZh,
     NameEn,
@@ -92,7 +91,7 @@ enum Kind {
 }
 
 /// One searchable text: a slice of the arena and the mask of its characters.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy)]
 struct Text {
     start: u32,
     len: u32,
@@ -202,51 +201,124 @@ struct Part {
     api_masks: Vec<u64>,
 }
 
-/// A [`SearchIndex`] read back from storage, for the catalog cache.
-#[derive(Deserialize)]
-pub struct StoredIndex {
-    arena: String,
-    texts: Vec<Text>,
-    starts: Vec<u32>,
-    api_masks: Vec<u64>,
-}
+/// Bytes of one text in the stored form: start, length, mask, kind, ASCII flag and item.
+const STORED_TEXT_LEN: usize = 4 + 4 + 8 + 1 + 1 + 2;
 
-/// A [`SearchIndex`] borrowed for storage. It serializes exactly as [`StoredIndex`] deserializes.
-#[derive(Serialize)]
-pub struct StoredIndexRef<'a> {
-    arena: &'a str,
-    texts: &'a [Text],
-    starts: &'a [u32],
-    api_masks: &'a [u64],
-}
+/// The kinds in the order their stored number gives.
+const KINDS: [Kind; 8] =
+    [Kind::NameZh, Kind::NameEn, Kind::Method, Kind::Path, Kind::Alias, Kind::Action, Kind::PinyinFull, Kind::PinyinInitials];
 
 impl SearchIndex {
-    /// Returns the index in a form that can be stored, without copying it.
-    pub fn to_stored(&self) -> StoredIndexRef<'_> {
-        StoredIndexRef { arena: &self.arena, texts: &self.texts, starts: &self.starts, api_masks: &self.api_masks }
+    /// Writes the index to `out` in a fixed little-endian layout: the counts, the arena, then each
+    /// text, start offset and mask as a record. Reading it back is a copy and a check per record, far
+    /// faster than decoding a million small serde values.
+    pub fn write_stored(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        for count in [self.arena.len(), self.texts.len(), self.api_masks.len()] {
+            out.write_all(&(count as u64).to_le_bytes())?;
+        }
+        out.write_all(self.arena.as_bytes())?;
+        for text in &self.texts {
+            let mut record = [0u8; STORED_TEXT_LEN];
+            record[0..4].copy_from_slice(&text.start.to_le_bytes());
+            record[4..8].copy_from_slice(&text.len.to_le_bytes());
+            record[8..16].copy_from_slice(&text.mask.to_le_bytes());
+            record[16] = KINDS.iter().position(|k| *k == text.kind).expect("every kind is listed") as u8;
+            record[17] = u8::from(text.ascii);
+            record[18..20].copy_from_slice(&text.item.to_le_bytes());
+            out.write_all(&record)?;
+        }
+        for start in &self.starts {
+            out.write_all(&start.to_le_bytes())?;
+        }
+        for mask in &self.api_masks {
+            out.write_all(&mask.to_le_bytes())?;
+        }
+        Ok(())
     }
 
-    /// Rebuilds an index of `api_count` APIs from its stored form. A stored index that does not fit
-    /// together (offsets outside the texts or the arena, or off a character boundary) is rejected, so a
-    /// damaged cache file cannot make a search panic.
-    pub fn from_stored(stored: StoredIndex, api_count: usize) -> Result<SearchIndex, String> {
-        let StoredIndex { arena, texts, starts, api_masks } = stored;
-        if api_masks.len() != api_count || starts.len() != api_count + 1 {
-            return Err(format!("the index covers {} APIs, the catalog has {api_count}", api_masks.len()));
+    /// Reads an index that [`SearchIndex::write_stored`] wrote. An index that does not fit together
+    /// (offsets outside the texts or the arena, off a character boundary, an unknown kind) is rejected,
+    /// so a damaged cache file cannot make a search panic.
+    pub fn read_stored(bytes: &[u8]) -> Result<SearchIndex, String> {
+        let mut reader = Reader { bytes };
+        let [arena_len, text_count, api_count] =
+            [reader.count()?, reader.count()?, reader.count()?];
+        let arena = std::str::from_utf8(reader.take(arena_len)?).map_err(|e| format!("the arena is not UTF-8: {e}"))?;
+        let records = reader.take(text_count.checked_mul(STORED_TEXT_LEN).ok_or("too many texts")?)?;
+        let mut texts = Vec::with_capacity(text_count);
+        for record in records.chunks_exact(STORED_TEXT_LEN) {
+            let u32_at = |at: usize| u32::from_le_bytes(record[at..at + 4].try_into().expect("4 bytes"));
+            let text = Text {
+                start: u32_at(0),
+                len: u32_at(4),
+                mask: u64::from_le_bytes(record[8..16].try_into().expect("8 bytes")),
+                kind: *KINDS.get(usize::from(record[16])).ok_or("a text has an unknown kind")?,
+                ascii: record[17] != 0,
+                item: u16::from_le_bytes([record[18], record[19]]),
+            };
+            let (start, end) = (text.start as usize, text.start as usize + text.len as usize);
+            if end > arena.len() || !arena.is_char_boundary(start) || !arena.is_char_boundary(end) {
+                return Err(format!("a text at byte {start} lies outside the arena"));
+            }
+            texts.push(text);
         }
+
+        let starts_len = api_count.checked_add(1).and_then(|n| n.checked_mul(4)).ok_or("too many APIs")?;
+        let starts: Vec<u32> =
+            reader.take(starts_len)?.chunks_exact(4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
+        let masks_len = api_count.checked_mul(8).ok_or("too many APIs")?;
+        let api_masks: Vec<u64> =
+            reader.take(masks_len)?.chunks_exact(8).map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes"))).collect();
+        if !reader.bytes.is_empty() {
+            return Err("bytes follow the index".into());
+        }
+
+
         if starts.first() != Some(&0) || starts.last().map(|&s| s as usize) != Some(texts.len()) {
             return Err("the text offsets do not cover the texts".into());
         }
         if starts.windows(2).any(|pair| pair[0] > pair[1]) {
             return Err("the text offsets are not in order".into());
         }
-        for text in &texts {
-            let (start, end) = (text.start as usize, text.start as usize + text.len as usize);
-            if end > arena.len() || !arena.is_char_boundary(start) || !arena.is_char_boundary(end) {
-                return Err(format!("a text at byte {start} lies outside the arena"));
-            }
-        }
-        Ok(SearchIndex { arena, texts, starts, api_masks, id: next_index_id(), threads: worker_threads() })
+        Ok(SearchIndex {
+            arena: arena.to_owned(),
+            texts,
+            starts,
+            api_masks,
+            id: next_index_id(),
+            threads: worker_threads(),
+        })
+    }
+
+    /// Returns the API's text of `kind` (a name, the method or the path), or "" when it has none.
+    fn api_text(&self, api: usize, kind: Kind) -> &str {
+        let Some(range) = self.starts.get(api..api + 2) else { return "" };
+        let texts = &self.texts[range[0] as usize..range[1] as usize];
+        texts.iter().find(|t| t.kind == kind).map_or("", |t| self.text_str(t))
+    }
+
+    /// Returns the API's name in `lang`, falling back to the other language when that one is empty,
+    /// as [`crate::catalog::Name::get`] does.
+    pub fn api_name(&self, api: usize, lang: crate::catalog::Lang) -> &str {
+        let (zh, en) = (self.api_text(api, Kind::NameZh), self.api_text(api, Kind::NameEn));
+        let (first, second) = match lang {
+            crate::catalog::Lang::Zh => (zh, en),
+            crate::catalog::Lang::En => (en, zh),
+        };
+        if first.is_empty() { second } else { first }
+    }
+
+    /// Returns the API's Chinese and English names, either possibly empty.
+    pub fn api_names(&self, api: usize) -> (&str, &str) {
+        (self.api_text(api, Kind::NameZh), self.api_text(api, Kind::NameEn))
+    }
+
+    pub fn api_method(&self, api: usize) -> &str {
+        self.api_text(api, Kind::Method)
+    }
+
+    pub fn api_path(&self, api: usize) -> &str {
+        self.api_text(api, Kind::Path)
     }
 
     pub fn new(catalog: &Catalog) -> SearchIndex {
@@ -337,8 +409,7 @@ impl SearchIndex {
 
     /// Returns the API's Chinese name, as stored in the arena.
     fn name_zh(&self, api: usize) -> &str {
-        let texts = &self.texts[self.starts[api] as usize..self.starts[api + 1] as usize];
-        texts.iter().find(|t| t.kind == Kind::NameZh).map_or("", |t| self.text_str(t))
+        self.api_text(api, Kind::NameZh)
     }
 
     fn with_highlights(&self, ranked: Vec<Ranked>, query: &str) -> Vec<Hit> {
@@ -523,6 +594,27 @@ impl Part {
     }
 }
 
+/// Reads a stored index front to back.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], String> {
+        if len > self.bytes.len() {
+            return Err("the index is cut short".into());
+        }
+        let (taken, rest) = self.bytes.split_at(len);
+        self.bytes = rest;
+        Ok(taken)
+    }
+
+    fn count(&mut self) -> Result<usize, String> {
+        let bytes = self.take(8)?;
+        usize::try_from(u64::from_le_bytes(bytes.try_into().expect("8 bytes"))).map_err(|_| "a count is too large".into())
+    }
+}
+
 /// The APIs a search looks at: all of them, or a caller's list.
 enum Candidates<'a> {
     All(usize),
@@ -688,6 +780,49 @@ fn pinyin_forms(name: &str, full: &mut String, initials: &mut String, mut origin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_index_round_trip() {
+        let catalog = Catalog::builtin();
+        let index = SearchIndex::new(&catalog);
+        let mut bytes = Vec::new();
+        index.write_stored(&mut bytes).unwrap();
+        let read = SearchIndex::read_stored(&bytes).unwrap();
+        for query in ["hgkz", "kuaizhao", "delete metadata", "evs:snapshots:get", ""] {
+            assert_eq!(read.rank(query), index.rank(query), "{query}");
+        }
+        let top = index.rank("hgkz")[0].api;
+        assert_eq!(read.highlights(top, "hgkz"), index.highlights(top, "hgkz"));
+        for (api, row) in catalog.apis.iter().enumerate() {
+            assert_eq!(read.api_names(api), (row.name.zh.as_str(), row.name.en.as_str()));
+            assert_eq!(read.api_method(api), row.method);
+            assert_eq!(read.api_path(api), row.path);
+            assert_eq!(read.api_name(api, crate::catalog::Lang::Zh), row.name.get(crate::catalog::Lang::Zh));
+        }
+    }
+
+    #[test]
+    fn damaged_stored_index_rejected() {
+        let index = SearchIndex::new(&Catalog::builtin());
+        let mut bytes = Vec::new();
+        index.write_stored(&mut bytes).unwrap();
+        let arena_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let first_record = 24 + arena_len;
+
+        assert!(SearchIndex::read_stored(&bytes[..bytes.len() - 1]).is_err(), "cut short");
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(SearchIndex::read_stored(&longer).is_err(), "trailing byte");
+        let mut unknown_kind = bytes.clone();
+        unknown_kind[first_record + 16] = 200;
+        assert!(SearchIndex::read_stored(&unknown_kind).is_err(), "unknown kind");
+        let mut outside = bytes.clone();
+        outside[first_record..first_record + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(SearchIndex::read_stored(&outside).is_err(), "text outside the arena");
+        let mut huge_count = bytes.clone();
+        huge_count[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(SearchIndex::read_stored(&huge_count).is_err(), "API count overflows");
+    }
 
     fn keys(query: &str) -> Vec<String> {
         let catalog = Catalog::builtin();

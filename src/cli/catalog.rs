@@ -172,7 +172,7 @@ fn synth(args: &SynthArgs) -> Result<(), Error> {
 }
 
 fn actions(args: &ActionsArgs, context: &Context) -> Result<(), Error> {
-    let actions = context.catalog.actions();
+    let actions = context.catalog()?.actions();
     if args.json {
         return emit(&to_json_text(&json!(actions)));
     }
@@ -185,7 +185,7 @@ fn actions(args: &ActionsArgs, context: &Context) -> Result<(), Error> {
 }
 
 fn list(args: &ListArgs, context: &Context) -> Result<(), Error> {
-    let apis = &context.catalog.apis;
+    let apis = &context.catalog()?.apis;
     if args.json {
         let rows: Vec<_> = apis
             .iter()

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Context, Error, args::CheckArgs, emit, to_json_text};
-use crate::catalog::{Api, Scope};
+use crate::catalog::{Api, Catalog, Lang, Scope};
 use crate::eval::{ApiVerdict, evaluate};
 use crate::policy::{Finding, Policy};
 use crate::text::{escape_controls, fit, width};
@@ -11,19 +11,19 @@ use crate::text::{escape_controls, fit, width};
 pub fn run(args: &CheckArgs, context: &Context) -> Result<(), Error> {
     let parsed = Policy::load(&args.policy)?;
     let scope = Scope::from(args.scope);
-    let verdicts = evaluate(&context.catalog, &parsed.policy, scope);
+    let catalog = context.catalog()?;
+    let verdicts = evaluate(catalog, &parsed.policy, scope);
 
     let output = if args.json {
-        to_json_text(&report_json(context, scope, &verdicts, &parsed.warnings))
+        to_json_text(&report_json(catalog, scope, &verdicts, &parsed.warnings))
     } else {
-        report_table(context, scope, &verdicts, &parsed.warnings, source_name(&args.policy))
+        report_table(catalog, context.lang, scope, &verdicts, &parsed.warnings, source_name(&args.policy))
     };
     emit(&output)
 }
 
-fn report_json(context: &Context, scope: Scope, verdicts: &[ApiVerdict], warnings: &[Finding]) -> Value {
-    let apis: Vec<Value> = context
-        .catalog
+fn report_json(catalog: &Catalog, scope: Scope, verdicts: &[ApiVerdict], warnings: &[Finding]) -> Value {
+    let apis: Vec<Value> = catalog
         .apis
         .iter()
         .zip(verdicts)
@@ -109,13 +109,13 @@ fn scope_label(scope: Scope) -> &'static str {
     }
 }
 
-fn report_table(context: &Context, scope: Scope, verdicts: &[ApiVerdict], warnings: &[Finding], source: &str) -> String {
-    let apis = &context.catalog.apis;
+fn report_table(catalog: &Catalog, lang: Lang, scope: Scope, verdicts: &[ApiVerdict], warnings: &[Finding], source: &str) -> String {
+    let apis = &catalog.apis;
     let path_width = apis.iter().map(|a| width(&a.path)).max().unwrap_or(4).min(72);
     let mut out = format!("scope: {} ({})\n", scope.as_str(), scope_label(scope));
     out.push_str(&format!("{}  {}  {}  {}\n", fit("STATUS", 13), fit("METHOD", 6), fit("PATH", path_width), "NAME / REASON"));
     for (api, verdict) in apis.iter().zip(verdicts) {
-        let name = escape_controls(api.name.get(context.lang));
+        let name = escape_controls(api.name.get(lang));
         out.push_str(&format!(
             "{}  {}  {}  {}\n",
             fit(mark(verdict), 13),

@@ -26,13 +26,14 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<(), Error> {
     let old = Policy::load(&args.old)?.policy;
     let new = Policy::load(&args.new)?.policy;
     let scope = Scope::from(args.scope);
-    let changes = diff(&context.catalog, &old, &new, scope);
+    let catalog = context.catalog()?;
+    let changes = diff(catalog, &old, &new, scope);
     let (old_name, new_name) = (display_name(&args.old), display_name(&args.new));
 
     let output = if args.json {
-        to_json_text(&report_json(&changes, &context.catalog, old_name, new_name))
+        to_json_text(&report_json(&changes, catalog, old_name, new_name))
     } else {
-        report_text(&changes, &context.catalog, context.lang, old_name, new_name)
+        report_text(&changes, catalog, context.lang, old_name, new_name)
     };
     emit(&output)?;
 

@@ -11,7 +11,7 @@ use crate::text::escape_controls;
 
 pub fn run(args: &LintArgs, context: &Context) -> Result<(), Error> {
     let (name, text) = read_text(&args.policy, MAX_POLICY_BYTES)?;
-    let findings = lint(&text, &context.catalog);
+    let findings = lint(&text, context.catalog()?);
 
     let output = if args.json {
         let findings: Vec<_> = findings.iter().map(finding_json).collect();

@@ -47,7 +47,7 @@ impl Entry {
 }
 
 pub fn run(args: &LookupArgs, context: &Context) -> Result<(), Error> {
-    let catalog = &context.catalog;
+    let catalog = context.catalog()?;
     let requests = collect_requests(&args.requests)?;
     let entries = match_requests(requests, catalog)?;
     let failed = entries.iter().filter(|e| e.lookup.matches.is_empty()).count();

@@ -10,9 +10,10 @@ mod lint;
 mod lookup;
 mod diff;
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::io::Write;
 
+use crate::cache::CatalogFile;
 use crate::catalog::{Catalog, Lang};
 use crate::search::SearchIndex;
 use crate::error::InputError;
@@ -89,21 +90,66 @@ fn write_fix(path: &str, error: &std::io::Error) -> &'static str {
     }
 }
 
-/// The inputs of every subcommand: the catalog and the language for names.
+/// The inputs of every subcommand: the catalog and the language for names. The catalog and its search
+/// index are loaded on first use, so a command that needs only the index (`search`) reads only that
+/// part of a cached catalog.
 pub struct Context {
-    pub catalog: Catalog,
     pub lang: Lang,
-    /// The catalog's search index, built on first use unless the catalog cache supplied it.
-    pub index: OnceCell<SearchIndex>,
+    /// The `--catalog` file, until its catalog is loaded.
+    file: RefCell<Option<CatalogFile>>,
+    catalog: OnceCell<Catalog>,
+    index: OnceCell<SearchIndex>,
 }
 
 impl Context {
-    pub fn new(catalog: Catalog, lang: Lang) -> Context {
-        Context { catalog, lang, index: OnceCell::new() }
+    /// Creates a context over the built-in catalog.
+    pub fn builtin(lang: Lang) -> Context {
+        Context { lang, file: RefCell::new(None), catalog: OnceCell::from(Catalog::builtin()), index: OnceCell::new() }
     }
 
-    pub fn search_index(&self) -> &SearchIndex {
-        self.index.get_or_init(|| SearchIndex::new(&self.catalog))
+    /// Creates a context over a `--catalog` file, which is loaded when a command first needs it.
+    pub fn from_file(file: CatalogFile, lang: Lang) -> Context {
+        Context { lang, file: RefCell::new(Some(file)), catalog: OnceCell::new(), index: OnceCell::new() }
+    }
+
+    /// Returns the catalog, loading it on first use. A cache that cannot be written is a warning on
+    /// stderr.
+    pub fn catalog(&self) -> Result<&Catalog, InputError> {
+        if let Some(catalog) = self.catalog.get() {
+            return Ok(catalog);
+        }
+        let mut file = self.file.borrow_mut();
+        let file = file.as_mut().expect("a context without a loaded catalog has a catalog file");
+        let (catalog, index) = file.load()?;
+        if let Some(warning) = file.warning() {
+            eprintln!("permscope: warning: {warning}");
+        }
+        if let Some(index) = index {
+            let _ = self.index.set(index);
+        }
+        Ok(self.catalog.get_or_init(|| catalog))
+    }
+
+    /// Returns the catalog's search index: from the cache when it has one, without loading the catalog,
+    /// else built from the catalog.
+    pub fn search_index(&self) -> Result<&SearchIndex, InputError> {
+        if let Some(index) = self.index.get() {
+            return Ok(index);
+        }
+        if self.catalog.get().is_none()
+            && let Some(index) = self.file.borrow_mut().as_mut().and_then(CatalogFile::cached_index)
+        {
+            return Ok(self.index.get_or_init(|| index));
+        }
+        let catalog = self.catalog()?;
+        Ok(self.index.get_or_init(|| SearchIndex::new(catalog)))
+    }
+
+    /// Loads the catalog and hands it over with its search index when one was loaded or built.
+    pub fn into_parts(self) -> Result<(Catalog, Option<SearchIndex>), InputError> {
+        self.catalog()?;
+        let catalog = self.catalog.into_inner().expect("the catalog was just loaded");
+        Ok((catalog, self.index.into_inner()))
     }
 }
 

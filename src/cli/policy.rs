@@ -18,7 +18,7 @@ pub fn run(args: &PolicyArgs, context: &Context) -> Result<(), Error> {
             Some("name actions with --grant ACTION or APIs with --api \"METHOD PATH\"".into()),
         ));
     }
-    let catalog = &context.catalog;
+    let catalog = context.catalog()?;
     let known = catalog.actions();
     let mut actions = BTreeSet::new();
     for grant in &args.grants {

@@ -7,24 +7,24 @@ use crate::text::{escape_controls, fit, width};
 
 pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
     let query = args.query.join(" ");
-    let index = context.search_index();
+    // Names, methods and paths come from the index, so a cached catalog is never decoded here.
+    let index = context.search_index()?;
     // The output shows no highlights, so rank without computing them.
     let mut hits = index.rank(&query);
     let matched = hits.len();
     if let Some(limit) = args.limit {
         hits.truncate(limit);
     }
-    let apis = &context.catalog.apis;
 
     if args.json {
         let results: Vec<_> = hits
             .iter()
             .map(|hit| {
-                let api = &apis[hit.api];
+                let (zh, en) = index.api_names(hit.api);
                 json!({
-                    "name": {"zh": api.name.zh, "en": api.name.en},
-                    "method": api.method,
-                    "path": api.path,
+                    "name": {"zh": zh, "en": en},
+                    "method": index.api_method(hit.api),
+                    "path": index.api_path(hit.api),
                     "score": hit.score,
                 })
             })
@@ -35,16 +35,15 @@ pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
     if matched == 0 {
         return emit(&format!("no API matches {:?}\n", escape_controls(&query).as_ref()));
     }
-    let path_width = hits.iter().map(|h| width(&apis[h.api].path)).max().unwrap_or(4).min(72);
+    let path_width = hits.iter().map(|h| width(index.api_path(h.api))).max().unwrap_or(4).min(72);
     let mut out = String::new();
     for hit in &hits {
-        let api = &apis[hit.api];
         out.push_str(&format!(
             "{:>5}  {}  {}  {}\n",
             hit.score,
-            fit(&api.method, 6),
-            fit(&escape_controls(&api.path), path_width),
-            escape_controls(api.name.get(context.lang))
+            fit(index.api_method(hit.api), 6),
+            fit(&escape_controls(index.api_path(hit.api)), path_width),
+            escape_controls(index.api_name(hit.api, context.lang))
         ));
     }
     emit(&out)

@@ -148,7 +148,8 @@ fn restore_state(app: &mut App, path: Option<PathBuf>, restore_grants: bool) {
 
 fn event_loop(tui: &mut terminal::Tui, app: &mut App, signal: &AtomicUsize) -> std::io::Result<()> {
     let (sender, receiver) = mpsc::channel::<Message>();
-    let searcher = spawn_search_worker(app.search_index(), sender.clone());
+    let results = sender.clone();
+    let searcher = spawn_search_worker(app.search_index(), move |action| results.send(Message::Action(action)).is_ok());
     let workers = Workers { sender, searcher };
     let mut last_tick = Instant::now();
     loop {
@@ -193,10 +194,15 @@ struct Workers {
     searcher: Sender<(String, u64)>,
 }
 
-/// Starts the thread that matches queries on large catalogs. It skips to the newest query waiting, so
-/// fast typing costs one match per pause, not one per key, and it narrows the previous results while
-/// the query grows.
-fn spawn_search_worker(index: Arc<crate::search::SearchIndex>, sender: Sender<Message>) -> Sender<(String, u64)> {
+/// Starts the thread that matches queries on large catalogs and returns the channel for queries and
+/// their generations. It skips to the newest query waiting, so fast typing costs one match per pause,
+/// not one per key, and it narrows the previous results while the query grows. Each result goes to
+/// `deliver` as [`Action::SearchDone`]; the thread ends when `deliver` returns false or the query
+/// channel closes.
+pub fn spawn_search_worker(
+    index: Arc<crate::search::SearchIndex>,
+    deliver: impl Fn(Action) -> bool + Send + 'static,
+) -> Sender<(String, u64)> {
     let (queries, requests) = mpsc::channel::<(String, u64)>();
     std::thread::spawn(move || {
         let mut search = IncrementalSearch::new();
@@ -206,7 +212,7 @@ fn spawn_search_worker(index: Arc<crate::search::SearchIndex>, sender: Sender<Me
             }
             let (query, generation) = request;
             let ranked = search.search(&index, &query).to_vec();
-            if sender.send(Message::Action(Action::SearchDone { generation, query, ranked })).is_err() {
+            if !deliver(Action::SearchDone { generation, query, ranked }) {
                 return;
             }
         }
