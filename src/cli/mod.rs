@@ -177,6 +177,18 @@ pub fn emit(text: &str) -> Result<(), Error> {
     }
 }
 
+/// Writes to stdout through `write`, in pieces, for output too large to build as one string first.
+/// A closed pipe ends the output quietly, as in [`emit`].
+pub fn emit_streamed(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Write { path: STANDARD_OUTPUT.into(), source: e })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Pretty JSON with a final newline, with every control character in it escaped.
 pub fn to_json_text(value: &serde_json::Value) -> String {
     let text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
