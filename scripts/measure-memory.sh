@@ -64,6 +64,7 @@ measure() {
 }
 measure "check (8 x 100 patterns), first run" check "$work/policy.json"
 measure "check (8 x 100 patterns), cached" check "$work/policy.json"
+measure "check --json (8 x 100 patterns), cached" check --json "$work/policy.json"
 rm -rf "$XDG_CACHE_HOME"
 measure "search snapshot, first run" search snapshot
 measure "search snapshot, cached" search snapshot
