@@ -169,3 +169,23 @@ fn control_characters_escaped() {
     assert!(!text.contains('\u{1b}'), "an escape character reached the screen");
     assert!(text.contains("Snap\\x1b]52;c;aGk=\\x07shot"), "{text}");
 }
+
+/// A catalog of many services: the header gives the service list's room to the scope and the counts.
+#[test]
+fn many_services_header() {
+    let catalog = permscope::synth::synthesize(500, 1);
+    let services = catalog.service.split(',').count();
+    assert!(services > 20, "the synthetic catalog spans {services} services");
+    for (lang, expected) in [(Lang::En, format!("{services} services")), (Lang::Zh, format!("{services} 个服务"))] {
+        let mut app = App::new(catalog.clone(), lang, Theme::new(false));
+        app.update(Action::Resize(120, 40));
+        let header = screen(&app).lines().next().unwrap().to_owned();
+        assert!(header.contains(&expected), "{header}");
+        let counts = match lang {
+            Lang::En => "0/500 callable, 0 conditional",
+            Lang::Zh => "可调用 0/500，有条件 0",
+        };
+        assert!(header.contains(counts), "{header}");
+        assert!(header.contains(match lang { Lang::En => "EN", Lang::Zh => "中文" }), "{header}");
+    }
+}

@@ -17,7 +17,7 @@ use crate::catalog::{Api, Lang, Scope};
 use crate::eval::{ActionStatus, ApiVerdict};
 use crate::policy::Severity;
 use crate::search::{Field, field_indices};
-use crate::text::escape_controls;
+use crate::text::{escape_controls, width};
 
 pub fn render(frame: &mut Frame, app: &App) {
     let screen = frame.area();
@@ -68,15 +68,24 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         Lang::En => "EN",
         Lang::Zh => "中文",
     };
+    let title = format!(" {} ", strings.app_title);
+    let counts = (strings.callable_count)(callable, conditional, app.catalog.apis.len());
+    // The scope and the counts matter most, so a service list too long for the line (a catalog of
+    // every service lists dozens) gives way to the number of services.
+    let services = escape_controls(&app.catalog.service.to_uppercase()).into_owned();
+    let fixed = [title.as_str(), "│ ", " │ ", strings.scope_label, app.scope_label(), "  │ ", &counts, " │ ", language];
+    let room = usize::from(area.width).saturating_sub(fixed.iter().map(|part| width(part)).sum());
+    let count = (strings.services_count)(app.catalog.service.split(',').count());
+    let services = if width(&services) <= room || width(&services) <= width(&count) { services } else { count };
     let line = Line::from(vec![
-        Span::styled(format!(" {} ", strings.app_title), app.theme.header()),
+        Span::styled(title, app.theme.header()),
         Span::raw("│ "),
-        Span::raw(escape_controls(&app.catalog.service.to_uppercase()).into_owned()),
+        Span::raw(services),
         Span::raw(" │ "),
         Span::raw(strings.scope_label),
         Span::styled(format!(" {} ", app.scope_label()), app.theme.scope()),
         Span::raw(" │ "),
-        Span::styled((strings.callable_count)(callable, conditional, app.catalog.apis.len()), app.theme.callable()),
+        Span::styled(counts, app.theme.callable()),
         Span::raw(" │ "),
         Span::raw(language),
     ]);

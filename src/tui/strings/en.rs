@@ -6,6 +6,7 @@ pub const STRINGS: Strings = Strings {
     scope_enterprise: "Enterprise project",
     scope_label: "Scope: ",
     callable_count: |callable, conditional, total| format!("{callable}/{total} callable, {conditional} conditional"),
+    services_count: |count| format!("{count} services"),
 
     apis_title: "APIs",
     apis_filtered_title: |shown, total, query| format!("APIs {shown}/{total} matching \"{query}\""),

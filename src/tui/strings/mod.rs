@@ -13,6 +13,8 @@ pub struct Strings {
     /// Labels that introduce a value end with the language's colon and spacing: "Scope: ", "授权范围：".
     pub scope_label: &'static str,
     pub callable_count: fn(usize, usize, usize) -> String,
+    /// The header's stand-in for a catalog's service list that does not fit: the number of services.
+    pub services_count: fn(usize) -> String,
 
     pub apis_title: &'static str,
     pub apis_filtered_title: fn(usize, usize, &str) -> String,

@@ -6,6 +6,7 @@ pub const STRINGS: Strings = Strings {
     scope_enterprise: "企业项目",
     scope_label: "授权范围：",
     callable_count: |callable, conditional, total| format!("可调用 {callable}/{total}，有条件 {conditional}"),
+    services_count: |count| format!("{count} 个服务"),
 
     apis_title: "API",
     apis_filtered_title: |shown, total, query| format!("API {shown}/{total} 匹配“{query}”"),
