@@ -74,6 +74,22 @@ fn directory_in_the_way() {
 }
 
 #[test]
+fn trailing_slash_names_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let existing = format!("{}/", dir.path().display());
+    let missing = format!("{}/new/", dir.path().display());
+    let fix = "name a file, not a directory, with -o, such as DIRECTORY/NAME.json";
+    for target in [&existing, &missing] {
+        let output = permscope().args(GRANT).args(["-o", target]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = stderr_text(&output);
+        assert!(stderr.starts_with(&format!("permscope: error: cannot write {target}: ")), "{stderr}");
+        assert!(stderr.ends_with(&format!("\n  fix: {fix}\n")), "{stderr}");
+    }
+    assert!(file_names(dir.path()).is_empty(), "nothing written");
+}
+
+#[test]
 fn file_in_place_of_directory() {
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain");

@@ -67,6 +67,10 @@ fn write_fix(path: &str, error: &std::io::Error) -> &'static str {
             _ => "check the file, device or pipe that standard output is redirected to",
         };
     }
+    // A path ending in a slash names a directory whatever the OS error says (often "not a directory").
+    if path.ends_with('/') {
+        return "name a file, not a directory, with -o, such as DIRECTORY/NAME.json";
+    }
     // write_atomic writes a device or FIFO in place, so the error comes from the device itself
     // (/dev/full fails with ENOSPC, which has nothing to do with disk space).
     let special = std::fs::metadata(path).is_ok_and(|metadata| !metadata.is_file() && !metadata.is_dir());
