@@ -56,6 +56,42 @@ pub fn width(text: &str) -> usize {
     text.width()
 }
 
+/// Splits `text` into lines of at most `columns` display columns, breaking after the last space that
+/// leaves a line at least half full, else between characters, and keeps at most `max_lines`; when
+/// text is left over, the last line ends in `…`.
+pub fn wrap_columns(text: &str, columns: usize, max_lines: usize) -> Vec<String> {
+    let columns = columns.max(2);
+    let mut lines = vec![String::new()];
+    for c in text.chars() {
+        let line = lines.last_mut().expect("there is a line");
+        if line.width() + c.width().unwrap_or(0) <= columns {
+            line.push(c);
+            continue;
+        }
+        let full = lines.len() == max_lines.max(1);
+        let line = lines.last_mut().expect("there is a line");
+        if full {
+            while line.width() + 1 > columns {
+                line.pop();
+            }
+            line.push('…');
+            return lines;
+        }
+        // Move the word being cut to the next line when the line stays at least half full.
+        let carried = match line.rfind(' ') {
+            Some(space) if line[..space].width() * 2 >= columns => {
+                let rest = line[space + 1..].to_owned();
+                line.truncate(space);
+                rest
+            }
+            _ => String::new(),
+        };
+        lines.push(carried);
+        lines.last_mut().expect("a line was just added").push(c);
+    }
+    lines
+}
+
 /// Pads `text` with spaces to `columns`, or cuts it with `…` when wider, never splitting a wide character.
 pub fn fit(text: &str, columns: usize) -> String {
     let text_width = text.width();
@@ -84,6 +120,21 @@ pub fn fit(text: &str, columns: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_columns_cases() {
+        assert_eq!(wrap_columns("abcdef", 4, 3), ["abcd", "ef"]);
+        assert_eq!(wrap_columns("abcdef", 6, 3), ["abcdef"]);
+        assert_eq!(wrap_columns("", 6, 3), [""]);
+        // Wide characters take two columns and never straddle a line end.
+        assert_eq!(wrap_columns("快照快照快", 5, 3), ["快照", "快照", "快"]);
+        // Text beyond the last line is cut with an ellipsis in the last column.
+        assert_eq!(wrap_columns("abcdefghijkl", 4, 2), ["abcd", "efg…"]);
+        assert_eq!(wrap_columns("快照快照快照", 4, 2), ["快照", "快…"]);
+        // Words move whole to the next line when the line stays at least half full.
+        assert_eq!(wrap_columns("Picked POST /v2/snapshots now", 16, 3), ["Picked POST", "/v2/snapshots", "now"]);
+        assert_eq!(wrap_columns("a verylongword", 8, 3), ["a verylo", "ngword"]);
+    }
 
     #[test]
     fn escapes_terminal_sequences() {

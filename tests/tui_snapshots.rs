@@ -189,3 +189,20 @@ fn many_services_header() {
         assert!(header.contains(match lang { Lang::En => "EN", Lang::Zh => "中文" }), "{header}");
     }
 }
+
+/// A status message longer than the screen is wide wraps onto more lines instead of being cut.
+#[test]
+fn long_status_wraps() {
+    use permscope::tui::action::CopyOutcome;
+
+    both(
+        "long_status",
+        |app| {
+            press(app, " ");
+            let reason = Some("X11 server connection timed out".to_owned());
+            app.update(Action::CopyDone(CopyOutcome::Terminal { through_tmux: true, fallback_reason: reason }));
+        },
+        80,
+        24,
+    );
+}

@@ -24,7 +24,7 @@ use crate::formats::{self, ExportError};
 use crate::lint;
 use crate::lookup::{self, RequestError};
 use crate::policy::{Finding, MAX_CHARS, Policy};
-use crate::text::escape_controls;
+use crate::text::{escape_controls, wrap_columns};
 use crate::search::{Highlight, IncrementalSearch, Ranked, SearchIndex};
 
 /// Work for the run loop.
@@ -43,6 +43,9 @@ pub enum Effect {
 /// or less (an estimate from the 20,000-API benchmark). Larger catalogs are searched on a worker, so
 /// typing does not wait for matching.
 pub const INLINE_SEARCH_MAX_APIS: usize = 5_000;
+
+/// Rows the status line grows to for a long message.
+const MAX_STATUS_LINES: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusKind {
@@ -268,7 +271,20 @@ impl App {
     }
 
     pub fn areas(&self) -> Option<Areas> {
-        layout::areas(Rect::new(0, 0, self.size.0, self.size.1), self.focus, self.rows.len(), self.action_rows.len(), self.findings.len())
+        let screen = Rect::new(0, 0, self.size.0, self.size.1);
+        let status_lines = self.status_lines().len() as u16;
+        layout::areas(screen, self.focus, self.rows.len(), self.action_rows.len(), self.findings.len(), status_lines)
+    }
+
+    /// Returns the status message as the status line shows it: escaped and wrapped to the screen's
+    /// width, at most three lines. Empty while a prompt or the search field takes the line.
+    pub fn status_lines(&self) -> Vec<String> {
+        match &self.status {
+            Some(status) if self.request.is_none() && !self.searching => {
+                wrap_columns(&escape_controls(&status.text), usize::from(self.size.0), MAX_STATUS_LINES)
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Returns the catalog index of the selected API, if the table has rows.

@@ -50,13 +50,27 @@ pub struct Areas {
     pub wide: bool,
 }
 
-/// Splits the screen, or returns `None` when it is below the minimum size.
-pub fn areas(screen: Rect, focus: Focus, row_count: usize, action_count: usize, finding_count: usize) -> Option<Areas> {
+/// Splits the screen, or returns `None` when it is below the minimum size. The status line takes
+/// `status_lines` rows (1 to 3), so a long message is shown whole.
+pub fn areas(
+    screen: Rect,
+    focus: Focus,
+    row_count: usize,
+    action_count: usize,
+    finding_count: usize,
+    status_lines: u16,
+) -> Option<Areas> {
     if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT {
         return None;
     }
-    let [header, body, status, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1), Constraint::Length(1)]).areas(screen);
+    let status_lines = status_lines.clamp(1, 3);
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(status_lines),
+        Constraint::Length(1),
+    ])
+    .areas(screen);
 
     if screen.width >= WIDE_WIDTH {
         let [left, right] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(body);
@@ -93,15 +107,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn status_grows_to_three_lines() {
+        for (lines, height) in [(0, 1), (1, 1), (2, 2), (3, 3), (5, 3)] {
+            let areas = areas(Rect::new(0, 0, 120, 40), Focus::Table, 19, 7, 0, lines).unwrap();
+            assert_eq!(areas.status.height, height, "{lines} lines");
+            assert_eq!(areas.footer.y, 39);
+            assert_eq!(areas.status.y + areas.status.height, 39);
+        }
+    }
+
+    #[test]
     fn too_small_has_no_layout() {
-        assert!(areas(Rect::new(0, 0, 39, 40), Focus::Table, 19, 7, 0).is_none());
-        assert!(areas(Rect::new(0, 0, 120, 11), Focus::Table, 19, 7, 0).is_none());
-        assert!(areas(Rect::new(0, 0, 1, 1), Focus::Table, 19, 7, 0).is_none());
+        assert!(areas(Rect::new(0, 0, 39, 40), Focus::Table, 19, 7, 0, 1).is_none());
+        assert!(areas(Rect::new(0, 0, 120, 11), Focus::Table, 19, 7, 0, 1).is_none());
+        assert!(areas(Rect::new(0, 0, 1, 1), Focus::Table, 19, 7, 0, 1).is_none());
     }
 
     #[test]
     fn wide_shows_every_pane() {
-        let areas = areas(Rect::new(0, 0, 160, 45), Focus::Table, 19, 7, 0).unwrap();
+        let areas = areas(Rect::new(0, 0, 160, 45), Focus::Table, 19, 7, 0, 1).unwrap();
         assert!(areas.detail.is_some());
         assert!(areas.actions.is_some());
         assert!(areas.policy.is_some());
@@ -114,7 +138,7 @@ mod tests {
 
     #[test]
     fn narrow_stacks_by_focus() {
-        let areas = areas(Rect::new(0, 0, 60, 30), Focus::Actions, 19, 7, 0).unwrap();
+        let areas = areas(Rect::new(0, 0, 60, 30), Focus::Actions, 19, 7, 0, 1).unwrap();
         assert!(areas.detail.is_none());
         assert!(areas.actions.is_some());
         assert!(areas.policy.is_none());

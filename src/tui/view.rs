@@ -21,7 +21,8 @@ use crate::text::{escape_controls, width};
 
 pub fn render(frame: &mut Frame, app: &App) {
     let screen = frame.area();
-    let Some(areas) = layout::areas(screen, app.focus, app.rows.len(), app.action_rows.len(), app.findings.len()) else {
+    let status_lines = app.status_lines().len() as u16;
+    let Some(areas) = layout::areas(screen, app.focus, app.rows.len(), app.action_rows.len(), app.findings.len(), status_lines) else {
         render_too_small(frame, screen, app);
         return;
     };
@@ -493,7 +494,8 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     }
     if let Some(status) = &app.status {
         let style = status_style(status.kind, theme);
-        frame.render_widget(Paragraph::new(Span::styled(escape_controls(&status.text).into_owned(), style)), area);
+        let lines: Vec<Line> = app.status_lines().into_iter().map(|line| Line::from(Span::styled(line, style))).collect();
+        frame.render_widget(Paragraph::new(lines), area);
     }
 }
 
