@@ -101,6 +101,7 @@ pub fn parse_request(line: &str) -> Result<Request, RequestError> {
 /// Parses like [`parse_request`] and, on error, also returns the column of the word at fault.
 pub fn parse_request_located(line: &str) -> Result<Request, LocatedRequestError> {
     let trimmed = line.trim();
+    let trimmed = logged_request(trimmed).unwrap_or(trimmed);
     let unquoted = trimmed.strip_prefix('"').and_then(|l| l.strip_suffix('"')).unwrap_or(trimmed).trim();
     // Every word is a slice of `line`, so its byte offset in `line` gives its column.
     let column_of = |word: &str| line[..word.as_ptr() as usize - line.as_ptr() as usize].chars().count() + 1;
@@ -118,6 +119,25 @@ pub fn parse_request_located(line: &str) -> Result<Request, LocatedRequestError>
     };
     let path = target_path(target).map_err(|e| located(e, target))?;
     Ok(Request { method, path })
+}
+
+/// Finds the request in a whole access-log line. The Common and Combined Log Formats (Apache's and
+/// nginx's defaults, and the usual form of API gateway access logs) put it in double quotes among other
+/// fields: `203.0.113.5 - - [04/Dec/2026:10:00:00 +0000] "GET /v2/p/snapshots HTTP/1.1" 200 512`.
+/// Returns the first quoted part whose first word is an HTTP method, with its quotes, when the line
+/// is more than that part.
+pub fn logged_request(line: &str) -> Option<&str> {
+    if line.starts_with('"') && line.ends_with('"') && line[1..].find('"') == Some(line.len() - 2) {
+        return None;
+    }
+    let mut quotes = line.match_indices('"').map(|(at, _)| at);
+    while let (Some(open), Some(close)) = (quotes.next(), quotes.next()) {
+        let inside = &line[open + 1..close];
+        if inside.split_whitespace().next().is_some_and(is_method) {
+            return Some(&line[open..=close]);
+        }
+    }
+    None
 }
 
 fn parse_method(word: &str) -> Result<String, RequestError> {
@@ -276,6 +296,12 @@ mod tests {
             ("https://evs.cn-north-4.myhuaweicloud.com/v2/0a1b/cloudsnapshots/detail", None, "/v2/0a1b/cloudsnapshots/detail"),
             ("get HTTPS://evs.example.com:443/v2/p/snapshots/#top", Some("GET"), "/v2/p/snapshots"),
             ("\"GET /v2/p/snapshots/detail?limit=5 HTTP/1.1\"", Some("GET"), "/v2/p/snapshots/detail"),
+            (
+                "203.0.113.5 - - [04/Dec/2026:10:00:00 +0000] \"DELETE /v3/p/snapshots/s1?force=true HTTP/1.1\" 202 0 \"-\" \"curl/8.5\"",
+                Some("DELETE"),
+                "/v3/p/snapshots/s1",
+            ),
+            ("\"-\" \"POST /v2/p/cloudsnapshots HTTP/2.0\" 200", Some("POST"), "/v2/p/cloudsnapshots"),
             ("  PUT\t/v2/p/cloudsnapshots/s1/  ", Some("PUT"), "/v2/p/cloudsnapshots/s1"),
             ("https://evs.example.com?x=1", None, "/"),
             ("/", None, "/"),
@@ -308,6 +334,8 @@ mod tests {
         assert_eq!(column("é \"GET evs.example.com/v2 HTTP/1.1\""), 8);
         assert_eq!(column("evs.example.com/v2"), 1);
         assert_eq!(column("GET /v2/p/snapshots extra words"), 21);
+        // In a whole access-log line the column counts from the start of the line.
+        assert_eq!(column("1.2.3.4 \"GET foo HTTP/1.1\" 200"), 14);
         assert_eq!(column("\"\""), 1);
         assert_eq!(column("   "), 1);
     }

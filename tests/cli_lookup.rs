@@ -129,3 +129,27 @@ fn unmatched_request_still_exits_one() {
     assert!(!output.stdout.is_empty());
     assert_eq!(stderr_text(&output), "permscope: error: 1 of 2 requests matched no API\n");
 }
+
+/// Whole access-log lines (Combined Log Format) are read as the quoted request in them. Expected rows
+/// from the EVS snapshot table: the snapshot detail list (OpenStack Cinder) needs evs:snapshots:list,
+/// and deleting a snapshot (OpenStack Cinder, reached here through its v3 twin) needs
+/// evs:snapshots:delete, evs:snapshots:get and evs:volumes:get.
+#[test]
+fn access_log_lines_are_looked_up() {
+    let log = concat!(
+        "203.0.113.5 - - [04/Dec/2026:10:00:00 +0000] \"GET /v2/0a1b/snapshots/detail?limit=5 HTTP/1.1\" 200 512 \"-\" \"curl/8.5\"\n",
+        "203.0.113.5 - - [04/Dec/2026:10:00:01 +0000] \"DELETE /v3/0a1b/snapshots/5e6f HTTP/1.1\" 202 0 \"-\" \"sdk\"\n",
+    );
+    let output = permscope().args(["lookup", "--json", "-"]).write_stdin(log).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let requests = report["requests"].as_array().expect("requests is an array");
+    assert_eq!(requests.len(), 2);
+    let first = &requests[0]["matches"][0];
+    assert_eq!(first["path"], "/v2/{project_id}/snapshots/detail");
+    assert_eq!(first["actions"], serde_json::json!(["evs:snapshots:list"]));
+    let second = &requests[1]["matches"][0];
+    assert_eq!(second["method"], "DELETE");
+    assert_eq!(second["path"], "/v2/{project_id}/snapshots/{snapshot_id}");
+    assert_eq!(second["actions"], serde_json::json!(["evs:snapshots:delete", "evs:snapshots:get", "evs:volumes:get"]));
+}

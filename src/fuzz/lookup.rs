@@ -2,7 +2,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 use crate::catalog::{Catalog, HTTP_METHODS};
-use crate::lookup::{Lookup, Request, RequestError, match_parsed, parse_request};
+use crate::lookup::{self, Lookup, Request, RequestError, match_parsed, parse_request};
 use crate::text::escape_controls;
 
 use super::assert_terminal_safe;
@@ -59,7 +59,9 @@ pub fn lookup(data: &[u8]) {
 /// Checks that the error names a real problem of `line`, and that its message is safe on a terminal
 /// once escaped, as `permscope lookup` prints it.
 fn check_error(line: &str, error: &RequestError) {
+    // A whole access-log line is read as the quoted request in it.
     let unquoted = line.trim();
+    let unquoted = lookup::logged_request(unquoted).unwrap_or(unquoted);
     let unquoted = unquoted.strip_prefix('"').and_then(|l| l.strip_suffix('"')).unwrap_or(unquoted);
     let words: Vec<&str> = unquoted.split_whitespace().collect();
     match error {
