@@ -122,7 +122,8 @@ pub fn parse_request_located(line: &str) -> Result<Request, LocatedRequestError>
 }
 
 /// Finds the request in a whole access-log line. The Common and Combined Log Formats (Apache's and
-/// nginx's default access-log formats) put it in double quotes among other fields: `203.0.113.5 - - [04/Dec/2026:10:00:00 +0000] "GET /v2/p/snapshots HTTP/1.1" 200 512`.
+/// nginx's default access-log formats) put it in double quotes among other fields:
+/// `203.0.113.5 - - [04/Dec/2026:10:00:00 +0000] "GET /v2/p/snapshots HTTP/1.1" 200 512`.
 /// Returns the first quoted part whose first word is an HTTP method, with its quotes, when the line
 /// is more than that part.
 pub fn logged_request(line: &str) -> Option<&str> {
