@@ -127,7 +127,8 @@ pub fn parse_request_located(line: &str) -> Result<Request, LocatedRequestError>
 /// Returns the first quoted part whose first word is an HTTP method, with its quotes, when the line
 /// is more than that part.
 pub fn logged_request(line: &str) -> Option<&str> {
-    if line.starts_with('"') && line.ends_with('"') && line[1..].find('"') == Some(line.len() - 2) {
+    let one_quoted_part = line.len() >= 2 && line.starts_with('"') && line.ends_with('"') && !line[1..line.len() - 1].contains('"');
+    if one_quoted_part {
         return None;
     }
     let mut quotes = line.match_indices('"').map(|(at, _)| at);
@@ -334,6 +335,8 @@ mod tests {
         assert_eq!(column("é \"GET evs.example.com/v2 HTTP/1.1\""), 8);
         assert_eq!(column("evs.example.com/v2"), 1);
         assert_eq!(column("GET /v2/p/snapshots extra words"), 21);
+        // A lone quote is neither a quoted request nor a log line.
+        assert_eq!(parse_request("\""), Err(RequestError::NotAPath("\"".into())));
         // In a whole access-log line the column counts from the start of the line.
         assert_eq!(column("1.2.3.4 \"GET foo HTTP/1.1\" 200"), 14);
         assert_eq!(column("\"\""), 1);
