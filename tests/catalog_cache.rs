@@ -112,3 +112,25 @@ fn unwritable_cache_warns_and_answers() {
     assert!(stderr.contains(&home.path().join("cache").display().to_string()), "{stderr}");
     assert!(!output.stdout.is_empty());
 }
+
+/// The explorer takes the catalog and its index from the context: both on a first load, which builds
+/// the index, and on a cached one, which reads it.
+#[test]
+fn explorer_gets_the_cached_index() {
+    use permscope::cache::{CatalogCache, CatalogFile};
+    use permscope::catalog::Lang;
+    use permscope::cli::Context;
+
+    let home = tempfile::tempdir().unwrap();
+    let catalog_path = synth(home.path());
+    let path = catalog_path.to_str().unwrap();
+    let cache = CatalogCache::new(home.path().join("cache"));
+    let open = || Context::from_file(CatalogFile::open(path, Some(cache.clone())), Lang::En);
+
+    let (first, built) = open().into_parts().unwrap();
+    let (second, cached) = open().into_parts().unwrap();
+    assert_eq!(second, first);
+    let (built, cached) = (built.expect("the first load builds the index"), cached.expect("the cache has the index"));
+    assert_eq!(cached.rank("delete tags"), built.rank("delete tags"));
+    assert_eq!(first.apis.len(), 4000);
+}

@@ -149,9 +149,15 @@ impl Context {
         Ok(self.index.get_or_init(|| SearchIndex::new(catalog)))
     }
 
-    /// Loads the catalog and hands it over with its search index when one was loaded or built.
+    /// Loads the catalog and hands it over with its search index when the cache has one or loading
+    /// built one.
     pub fn into_parts(self) -> Result<(Catalog, Option<SearchIndex>), InputError> {
         self.catalog()?;
+        if self.index.get().is_none()
+            && let Some(index) = self.file.borrow_mut().as_mut().and_then(CatalogFile::cached_index)
+        {
+            let _ = self.index.set(index);
+        }
         let catalog = self.catalog.into_inner().expect("the catalog was just loaded");
         Ok((catalog, self.index.into_inner()))
     }
