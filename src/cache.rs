@@ -176,7 +176,7 @@ impl CatalogCache {
             .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
             .filter(|(_, path)| path != keep)
             .collect();
-        entries.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        entries.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.0));
         for (_, path) in entries.into_iter().skip(MAX_ENTRIES - 1) {
             let _ = std::fs::remove_file(path);
         }
