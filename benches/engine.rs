@@ -6,6 +6,8 @@
 //! keystroke. Each keystroke ranks the complete result list and highlights the first
 //! [`VISIBLE_ROWS`] rows, which is the work the explorer does per key.
 
+mod common;
+
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
@@ -16,19 +18,7 @@ use permscope::policy::{Policy, Statement};
 use permscope::search::{IncrementalSearch, SearchIndex};
 use permscope::synth::synthesize;
 
-/// Queries a user might type: English words, a Chinese name, pinyin initials and full pinyin, an
-/// action, a path and two-term queries.
-const QUERIES: [&str; 9] = [
-    "snapshot",
-    "创建云服务器",
-    "cjyfwq",
-    "huigun",
-    "delete tags",
-    "ecs:cloudServers:get",
-    "/v2/{project_id}/vpcs",
-    "list log stream",
-    "vpc subnet get",
-];
+use common::QUERIES;
 
 /// Rows an explorer window shows at once, highlighted per keystroke.
 const VISIBLE_ROWS: usize = 50;

@@ -17,6 +17,8 @@
 //! The run loop looks for worker results every 2 ms while a search is pending, and this simulation
 //! applies them as soon as they arrive, so the binary can show a result up to 2 ms later than here.
 
+mod common;
+
 use std::sync::LazyLock;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
@@ -33,6 +35,8 @@ use permscope::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use common::QUERIES;
+
 /// Queries for the built-in EVS snapshot catalog: English words, Chinese, pinyin initials, full
 /// pinyin, an action, a path and a two-term query.
 const SEED_QUERIES: [&str; 8] = [
@@ -46,19 +50,6 @@ const SEED_QUERIES: [&str; 8] = [
     "rollback",
 ];
 
-/// Queries for the synthetic catalogs, the same as in benches/engine.rs: English words, a Chinese
-/// name, pinyin initials and full pinyin, an action, a path and two-term queries.
-const QUERIES: [&str; 9] = [
-    "snapshot",
-    "创建云服务器",
-    "cjyfwq",
-    "huigun",
-    "delete tags",
-    "ecs:cloudServers:get",
-    "/v2/{project_id}/vpcs",
-    "list log stream",
-    "vpc subnet get",
-];
 
 /// The screen size of the simulated terminal, in columns and rows.
 const SCREEN: (u16, u16) = (120, 40);

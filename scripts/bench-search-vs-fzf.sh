@@ -21,17 +21,10 @@ cd "$(dirname "$0")/.."
 apis="${1:-100000}"
 runs="${2:-7}"
 
-missing=()
-command -v fzf >/dev/null || missing+=(fzf)
-command -v python3 >/dev/null || missing+=(python3)
-if ((${#missing[@]})); then
-    echo "installing ${missing[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-cargo build --release --locked --quiet
-permscope="$PWD/target/release/permscope"
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
+install_missing fzf=fzf python3=python3
+build_release
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
