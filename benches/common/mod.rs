@@ -1,4 +1,4 @@
-//! What the engine and explorer benchmarks share.
+//! Data shared by the engine and explorer benchmarks.
 
 /// Queries a user might type on a synthetic catalog: English words, a Chinese name, pinyin initials
 /// and full pinyin, an action, a path and two-term queries.
