@@ -170,7 +170,8 @@ fn control_characters_escaped() {
     assert!(text.contains("Snap\\x1b]52;c;aGk=\\x07shot"), "{text}");
 }
 
-/// A catalog of many services: the header gives the service list's room to the scope and the counts.
+/// A catalog of many services and APIs: the header gives the service list's room to the scope and the
+/// counts, and the long table leaves room for the detail pane.
 #[test]
 fn many_services_header() {
     let catalog = permscope::synth::synthesize(500, 1);
@@ -187,6 +188,13 @@ fn many_services_header() {
         };
         assert!(header.contains(counts), "{header}");
         assert!(header.contains(match lang { Lang::En => "EN", Lang::Zh => "中文" }), "{header}");
+        // 500 rows do not push the detail pane off the screen.
+        let required = match lang {
+            Lang::En => "Required actions:",
+            Lang::Zh => "所需授权项：",
+        };
+        let shown = screen(&app);
+        assert!(shown.replace(' ', "").contains(&required.replace(' ', "")), "{shown}");
     }
 }
 

@@ -74,8 +74,12 @@ pub fn areas(
 
     if screen.width >= WIDE_WIDTH {
         let [left, right] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(body);
-        // The table takes the rows it needs; the detail pane gets the rest, at least 12 rows when it can.
-        let table_height = (row_count as u16).saturating_add(3).max(left.height.saturating_sub(12).min(left.height / 2));
+        // The table takes the rows it needs, between half the column (so the panes do not jump while a
+        // search narrows the rows) and all but the 12 rows the detail pane needs.
+        let table_floor = left.height.saturating_sub(12).min(left.height / 2);
+        let table_limit = left.height.saturating_sub(12).max(left.height / 2);
+        let needed = (row_count.min(usize::from(u16::MAX)) as u16).saturating_add(3);
+        let table_height = needed.clamp(table_floor, table_limit);
         let [table, detail] = Layout::vertical([Constraint::Max(table_height), Constraint::Min(0)]).areas(left);
         let actions_height = (action_count as u16 + 2).min(right.height / 2).max(3);
         let findings_height = if finding_count == 0 { 0 } else { (finding_count as u16 + 2).min(right.height / 4).max(3) };
@@ -105,6 +109,18 @@ pub fn inner_rows(area: Rect, header_rows: u16) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detail_pane_kept_for_long_tables() {
+        for rows in [0, 19, 40, 60, 100_000] {
+            let areas = areas(Rect::new(0, 0, 120, 40), Focus::Table, rows, 7, 0, 1).unwrap();
+            let detail = areas.detail.expect("the wide layout has a detail pane");
+            assert!(detail.height >= 12, "{rows} rows leave the detail pane {} rows", detail.height);
+            assert!(areas.table.height >= 3, "{rows} rows");
+        }
+        // A short table takes only what it needs: 19 rows, a header and two borders.
+        assert_eq!(areas(Rect::new(0, 0, 120, 40), Focus::Table, 19, 7, 0, 1).unwrap().table.height, 22);
+    }
 
     #[test]
     fn status_grows_to_three_lines() {
