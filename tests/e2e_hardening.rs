@@ -145,7 +145,8 @@ fn empty_environment_starts() {
 }
 
 /// A saved draft that grants evs:snapshots:list, which makes the three list APIs callable.
-const LIST_DRAFT: &str = r#"{"version":1,"grants":["evs:snapshots:list"],"picked":[],"kept":null,"scope":"project","search":""}"#;
+const LIST_DRAFT: &str =
+    r#"{"version":1,"grants":["evs:snapshots:list"],"picked":[],"picked_actions":{},"kept":null,"scope":"project","search":""}"#;
 
 #[test]
 fn read_only_data_dir_keeps_draft() {
@@ -559,7 +560,16 @@ fn load_error_restores_terminal() {
 
 /// Builds a draft as the explorer saves it, for comparison with the parsed file.
 fn draft_json(picked: &[&str], scope: &str) -> serde_json::Value {
-    json!({ "version": 1, "grants": [], "picked": picked, "kept": null, "scope": scope, "search": "" })
+    // Each picked API's actions, from the EVS snapshot table.
+    let actions = |api: &str| match api {
+        CREATE => json!(["evs:snapshots:create", "evs:volumes:get"]),
+        CLOUD_CREATE => json!(["evs:snapshots:create"]),
+        LIST => json!(["evs:snapshots:list"]),
+        other => panic!("no actions written down for {other}"),
+    };
+    let picked_actions: serde_json::Map<String, serde_json::Value> =
+        picked.iter().map(|api| (api.to_string(), actions(api))).collect();
+    json!({ "version": 1, "grants": [], "picked": picked, "picked_actions": picked_actions, "kept": null, "scope": scope, "search": "" })
 }
 
 /// Returns a copy of `draft` with the other scope.

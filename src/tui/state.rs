@@ -3,6 +3,7 @@
 //! A state file that cannot be parsed is moved aside with a timestamp and reported, never overwritten.
 //! One that cannot be read (permissions) is left alone, and the draft is not saved over it.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,10 @@ pub struct SavedDraft {
     pub grants: Vec<String>,
     /// Picked APIs as `METHOD PATH`, so they survive a catalog that reorders its APIs.
     pub picked: Vec<String>,
+    /// The actions of each picked API, by `METHOD PATH`, so a pick missing from the catalog of a later
+    /// start still grants them. Absent in drafts saved before it was added.
+    #[serde(default)]
+    pub picked_actions: BTreeMap<String, Vec<String>>,
     /// Kept statements as a policy document.
     pub kept: Option<serde_json::Value>,
     pub scope: Scope,
@@ -37,13 +42,20 @@ impl SavedDraft {
             version: STATE_VERSION,
             grants: draft.grants.iter().cloned().collect(),
             picked: draft.picked.iter().filter_map(|&i| catalog.apis.get(i)).map(|api| api.key()).collect(),
+            picked_actions: draft
+                .picked
+                .iter()
+                .filter_map(|&i| catalog.apis.get(i))
+                .map(|api| (api.key(), api.actions.iter().map(|a| a.to_lowercase()).collect()))
+                .collect(),
             kept,
             scope,
             search: search.to_owned(),
         }
     }
 
-    /// Rebuilds the draft and counts the picked APIs not found in `catalog`.
+    /// Rebuilds the draft and counts the picked APIs not found in `catalog`. Their actions, when the
+    /// draft recorded them, become grants, so switching catalogs loses no permission.
     pub fn to_draft(&self, catalog: &Catalog) -> (Draft, usize) {
         let mut draft = Draft { grants: self.grants.iter().map(|g| g.to_lowercase()).collect(), ..Draft::default() };
         let mut dropped = 0;
@@ -53,7 +65,11 @@ impl SavedDraft {
                 Some(index) => {
                     draft.picked.insert(index);
                 }
-                None => dropped += 1,
+                None => {
+                    dropped += 1;
+                    let actions = self.picked_actions.get(key).into_iter().flatten();
+                    draft.grants.extend(actions.map(|a| a.to_lowercase()));
+                }
             }
         }
         if let Some(kept) = &self.kept
@@ -199,6 +215,7 @@ mod tests {
             version: STATE_VERSION,
             grants: vec![],
             picked: vec!["GET /v9/nothing".into(), "GET /v2/{project_id}/snapshots".into()],
+            picked_actions: BTreeMap::new(),
             kept: None,
             scope: Scope::Project,
             search: String::new(),
@@ -206,5 +223,42 @@ mod tests {
         let (draft, dropped) = saved.to_draft(&catalog);
         assert_eq!(dropped, 1);
         assert_eq!(draft.picked.iter().copied().collect::<Vec<_>>(), [2]);
+    }
+
+    #[test]
+    fn unknown_picks_keep_their_actions() {
+        let catalog = Catalog::builtin();
+        let saved = SavedDraft {
+            version: STATE_VERSION,
+            grants: vec!["waf:policy:stop".into()],
+            picked: vec!["GET /v9/nothing".into()],
+            picked_actions: BTreeMap::from([(
+                "GET /v9/nothing".into(),
+                vec!["evs:snapshots:rollback".into(), "EVS:Snapshots:Get".into()],
+            )]),
+            kept: None,
+            scope: Scope::Project,
+            search: String::new(),
+        };
+        let (draft, dropped) = saved.to_draft(&catalog);
+        assert_eq!(dropped, 1);
+        assert!(draft.picked.is_empty());
+        let grants: Vec<&str> = draft.grants.iter().map(String::as_str).collect();
+        assert_eq!(grants, ["evs:snapshots:get", "evs:snapshots:rollback", "waf:policy:stop"]);
+    }
+
+    #[test]
+    fn picked_actions_saved_and_optional() {
+        let catalog = Catalog::builtin();
+        let mut draft = Draft::default();
+        // Row 12 of the EVS table: the os-vendor rollback needs rollback, get and volumes:get.
+        draft.picked.insert(12);
+        let saved = SavedDraft::from_draft(&draft, &catalog, Scope::Project, "");
+        let key = "POST /v2/{project_id}/os-vendor-snapshots/{snapshot_id}/rollback";
+        assert_eq!(saved.picked_actions[key], ["evs:snapshots:rollback", "evs:snapshots:get", "evs:volumes:get"]);
+        // A draft saved before the field existed still loads.
+        let old = r#"{"version": 1, "grants": [], "picked": [], "kept": null, "scope": "project", "search": ""}"#;
+        let parsed: SavedDraft = serde_json::from_str(old).unwrap();
+        assert!(parsed.picked_actions.is_empty());
     }
 }

@@ -169,7 +169,7 @@ pub const STRINGS: Strings = Strings {
     state_save_failed: |path, error| format!("Could not save the draft to {path}: {error}."),
     state_not_saved: "No home directory is set: the draft will not be saved.",
     policy_loaded: |path, statements| format!("Loaded {path} ({statements} statements)."),
-    dropped_picks: |count| format!("{count} picked API(s) from the saved draft are not in this catalog and were dropped."),
+    dropped_picks: |count| format!("{count} picked API(s) from the saved draft are not in this catalog; their actions stay granted."),
 
     help_title: "Keys",
     help_close: "Press ? or Esc to close",

@@ -169,7 +169,7 @@ pub const STRINGS: Strings = Strings {
     state_save_failed: |path, error| format!("无法将草稿保存到 {path}：{error}。"),
     state_not_saved: "未设置主目录：草稿不会被保存。",
     policy_loaded: |path, statements| format!("已加载 {path}（{statements} 条语句）。"),
-    dropped_picks: |count| format!("保存的草稿中有 {count} 个已选 API 不在此目录中，已丢弃。"),
+    dropped_picks: |count| format!("保存的草稿中有 {count} 个已选 API 不在此目录中，它们的授权项仍保留为已授予。"),
 
     help_title: "按键",
     help_close: "按 ? 或 Esc 关闭",
