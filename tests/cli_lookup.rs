@@ -153,3 +153,26 @@ fn access_log_lines_are_looked_up() {
     assert_eq!(second["path"], "/v2/{project_id}/snapshots/{snapshot_id}");
     assert_eq!(second["actions"], serde_json::json!(["evs:snapshots:delete", "evs:snapshots:get", "evs:volumes:get"]));
 }
+
+/// `--skip-invalid` looks up the valid lines of a log and warns about the rest; with no valid line
+/// left it fails as without the flag.
+#[test]
+fn skip_invalid_warns_and_continues() {
+    let log = concat!(
+        "203.0.113.5 - - [04/Dec/2026:10:00:00 +0000] \"GET /v2/0a1b/snapshots HTTP/1.1\" 200 512\n",
+        "203.0.113.9 - - [04/Dec/2026:10:00:02 +0000] \"-\" 400 0\n",
+    );
+    let output = permscope().args(["lookup", "--skip-invalid", "--json", "-"]).write_stdin(log).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stderr = stderr_text(&output);
+    assert!(stderr.starts_with("permscope: warning: <stdin>:2:"), "{stderr}");
+    assert!(stderr.trim_end().ends_with("; skipped"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let requests = report["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1);
+    // GET /v2/{project_id}/snapshots needs evs:snapshots:list in the EVS snapshot table.
+    assert_eq!(requests[0]["matches"][0]["actions"], serde_json::json!(["evs:snapshots:list"]));
+
+    let only_invalid = rejected(&["--skip-invalid", "-"], "\"-\"\n");
+    assert!(only_invalid.starts_with("permscope: error: <stdin>:1:"), "{only_invalid}");
+}

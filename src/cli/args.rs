@@ -261,6 +261,10 @@ pub struct LookupArgs {
     /// Print the least-privilege policy that allows every request instead of the matches (with --json, add it as "policy")
     #[arg(long)]
     pub policy: bool,
+
+    /// Skip requests that cannot be parsed, with a warning each, instead of rejecting the whole input; for access logs with probes and "-" requests
+    #[arg(long)]
+    pub skip_invalid: bool,
 }
 
 #[derive(Debug, Args)]

@@ -49,7 +49,7 @@ impl Entry {
 pub fn run(args: &LookupArgs, context: &Context) -> Result<(), Error> {
     let catalog = context.catalog()?;
     let requests = collect_requests(&args.requests)?;
-    let entries = match_requests(requests, catalog)?;
+    let entries = match_requests(requests, catalog, args.skip_invalid)?;
     let failed = entries.iter().filter(|e| e.lookup.matches.is_empty()).count();
 
     let policy = if args.policy { Some(policy_for(&entries, catalog)) } else { None };
@@ -163,8 +163,9 @@ fn joins_with_target(word: &str, next: &str) -> bool {
 /// Parses every request and matches the valid ones. Any invalid request rejects the whole input
 /// with exit status 2: each is listed, and nothing is printed on stdout. A script must not take a
 /// report that lacks those requests for a complete one, and each invalid line is an input error to
-/// fix, as an invalid policy file is for `check`.
-fn match_requests(requests: Vec<RawRequest>, catalog: &Catalog) -> Result<Vec<Entry>, Error> {
+/// fix, as an invalid policy file is for `check`. With `skip_invalid` (`--skip-invalid`, asked for
+/// explicitly) each invalid request is a warning instead, unless none is valid.
+fn match_requests(requests: Vec<RawRequest>, catalog: &Catalog, skip_invalid: bool) -> Result<Vec<Entry>, Error> {
     let total = requests.len();
     let mut parsed: Vec<(RawRequest, Request)> = Vec::with_capacity(total);
     let mut invalid: Vec<InputError> = Vec::new();
@@ -188,8 +189,11 @@ fn match_requests(requests: Vec<RawRequest>, catalog: &Catalog) -> Result<Vec<En
             }
         }
     }
-    if !invalid.is_empty() {
+    if !invalid.is_empty() && (!skip_invalid || parsed.is_empty()) {
         return Err(invalid_requests_error(invalid, total, request_fix(from_stdin, from_arguments)));
+    }
+    for error in &invalid {
+        eprintln!("permscope: warning: {error}; skipped");
     }
 
     let entries = parsed
