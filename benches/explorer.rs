@@ -263,3 +263,39 @@ fn start_to_first_frame_100k(bencher: Bencher) {
         (app, terminal)
     });
 }
+
+/// The built-in catalog with its first API's names, path and first action 20,000 characters long,
+/// searched with a 5,000-character query: the hostile-input case whose redraw must stay under 100 ms.
+fn long_text_explorer() -> (App, Terminal<TestBackend>) {
+    let mut catalog = Catalog::builtin();
+    let api = &mut catalog.apis[0];
+    api.name.en = "Create an EVS snapshot ".repeat(20_000 / 23 + 1).chars().take(20_000).collect();
+    api.name.zh = "创建云硬盘快照".repeat(20_000 / 7 + 1).chars().take(20_000).collect();
+    api.path = format!("/v2/{}", "snapshots/".repeat(2_000)).chars().take(20_000).collect();
+    api.actions[0] = format!("evs:{}:create", "s".repeat(20_000 - 11));
+    let mut app = App::new(catalog, Lang::En, Theme::new(true));
+    app.update(Action::Resize(SCREEN.0, SCREEN.1));
+    app.update(Action::OpenSearch);
+    app.update(Action::Paste("snapshots ".repeat(500)));
+    // Every path of the catalog contains "snapshots", so all 19 rows match and are highlighted.
+    assert_eq!(app.rows.len(), 19, "the long query matches every API");
+    let terminal = Terminal::new(TestBackend::new(SCREEN.0, SCREEN.1)).expect("a TestBackend terminal starts");
+    (app, terminal)
+}
+
+/// One redraw of the long-text case.
+#[divan::bench(sample_count = 20)]
+fn redraw_long_texts(bencher: Bencher) {
+    bencher.with_inputs(long_text_explorer).bench_local_refs(|(app, terminal)| {
+        terminal.draw(|frame| view::render(frame, app)).expect("drawing on a TestBackend does not fail");
+    });
+}
+
+/// One more character typed into the 5,000-character query, searched inline, then the redraw.
+#[divan::bench(sample_count = 20)]
+fn keystroke_long_texts(bencher: Bencher) {
+    bencher.with_inputs(long_text_explorer).bench_local_refs(|(app, terminal)| {
+        app.update(Action::Paste("s".into()));
+        terminal.draw(|frame| view::render(frame, app)).expect("drawing on a TestBackend does not fail");
+    });
+}
