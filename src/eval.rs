@@ -173,8 +173,8 @@ pub struct ActionTable {
 const PARALLEL_MIN_APIS: usize = 8192;
 
 impl ActionTable {
-    /// Builds the table. A large catalog is split into one run of APIs per core; the runs' tables are
-    /// then joined, which costs one lookup per distinct action of each run.
+    /// Builds the table. A large catalog is split into one run of APIs per core, and the runs' tables
+    /// are joined by looking up each run's distinct actions once.
     pub fn new(catalog: &Catalog) -> ActionTable {
         let apis = &catalog.apis;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
@@ -186,6 +186,7 @@ impl ActionTable {
             let workers: Vec<_> = apis.chunks(chunk).map(|run| scope.spawn(|| ActionTable::build(run))).collect();
             workers.into_iter().map(|w| w.join().expect("a table thread does not panic")).collect()
         });
+
         let mut parts = parts.into_iter();
         let mut table = parts.next().expect("a catalog with APIs has a first run");
         let mut known: HashMap<String, u32, foldhash::fast::RandomState> = table
@@ -195,6 +196,7 @@ impl ActionTable {
             .map(|(position, action)| (action.clone(), position as u32))
             .collect();
         table.starts.pop();
+
         for part in parts {
             let global: Vec<u32> = part
                 .actions
