@@ -16,7 +16,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Scope, Scopes};
+use crate::eval::ActionTable;
 use crate::error::InputError;
 use crate::search::SearchIndex;
 
@@ -27,10 +28,10 @@ pub const MIN_CACHED_BYTES: usize = 1024 * 1024;
 const MAX_ENTRIES: usize = 4;
 
 /// The first bytes of every entry. The format number changes whenever the stored layout does.
-const MAGIC: &[u8; 16] = b"permscope-cat-03";
+const MAGIC: &[u8; 16] = b"permscope-cat-04";
 
 /// Bytes of the header: the magic, the content key, then each part's length and xxh3 checksum.
-const HEADER_LEN: usize = 16 + 16 + 4 * 8;
+const HEADER_LEN: usize = 16 + 16 + 6 * 8;
 
 /// The directory that cached catalogs are kept in.
 #[derive(Debug, Clone)]
@@ -44,8 +45,10 @@ struct Header {
     key: u128,
     catalog_len: u64,
     index_len: u64,
+    evaluation_len: u64,
     catalog_sum: u64,
     index_sum: u64,
+    evaluation_sum: u64,
 }
 
 impl Header {
@@ -53,7 +56,8 @@ impl Header {
         let mut bytes = [0; HEADER_LEN];
         bytes[..16].copy_from_slice(MAGIC);
         bytes[16..32].copy_from_slice(&self.key.to_le_bytes());
-        for (i, value) in [self.catalog_len, self.index_len, self.catalog_sum, self.index_sum].into_iter().enumerate() {
+        let words = [self.catalog_len, self.index_len, self.evaluation_len, self.catalog_sum, self.index_sum, self.evaluation_sum];
+        for (i, value) in words.into_iter().enumerate() {
             bytes[32 + 8 * i..40 + 8 * i].copy_from_slice(&value.to_le_bytes());
         }
         bytes
@@ -68,8 +72,10 @@ impl Header {
             key: u128::from_le_bytes(bytes[16..32].try_into().expect("16 bytes")),
             catalog_len: word(0),
             index_len: word(1),
-            catalog_sum: word(2),
-            index_sum: word(3),
+            evaluation_len: word(2),
+            catalog_sum: word(3),
+            index_sum: word(4),
+            evaluation_sum: word(5),
         })
     }
 }
@@ -87,7 +93,10 @@ impl Entry {
         let mut bytes = [0; HEADER_LEN];
         file.read_exact(&mut bytes).ok()?;
         let header = Header::from_bytes(&bytes)?;
-        let size = (HEADER_LEN as u64).checked_add(header.catalog_len)?.checked_add(header.index_len)?;
+        let size = (HEADER_LEN as u64)
+            .checked_add(header.catalog_len)?
+            .checked_add(header.index_len)?
+            .checked_add(header.evaluation_len)?;
         (file.metadata().ok()?.len() == size).then_some(Entry { file, header })
     }
 
@@ -107,6 +116,17 @@ impl Entry {
     fn index(&mut self) -> Option<SearchIndex> {
         let Header { catalog_len, index_len, index_sum, .. } = self.header;
         SearchIndex::read_stored(&self.part(HEADER_LEN as u64 + catalog_len, index_len, index_sum)?).ok()
+    }
+
+    fn evaluation(&mut self) -> Option<Evaluation> {
+        let Header { catalog_len, index_len, evaluation_len, evaluation_sum, .. } = self.header;
+        let bytes = self.part(HEADER_LEN as u64 + catalog_len + index_len, evaluation_len, evaluation_sum)?;
+        // The part is the number of APIs, a byte of scope bits per API, then the action table.
+        let count = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+        let end = count.checked_add(8)?;
+        let scopes = bytes.get(8..end)?.to_vec();
+        let table = ActionTable::read_stored(&bytes[end..]).ok()?;
+        (scopes.len() == table.api_count() && scopes.iter().all(|&s| s < 4)).then_some(Evaluation { table, scopes })
     }
 }
 
@@ -155,8 +175,14 @@ impl CatalogCache {
             let mut part = PartWriter::new(&mut writer);
             index.write_stored(&mut part)?;
             let (index_len, index_sum) = part.finish();
+            let mut part = PartWriter::new(&mut writer);
+            let scopes: Vec<u8> = catalog.apis.iter().map(|api| scope_bits(&api.scopes)).collect();
+            part.write_all(&(scopes.len() as u64).to_le_bytes())?;
+            part.write_all(&scopes)?;
+            ActionTable::new(catalog).write_stored(&mut part)?;
+            let (evaluation_len, evaluation_sum) = part.finish();
             writer.flush()?;
-            Header { key, catalog_len, index_len, catalog_sum, index_sum }
+            Header { key, catalog_len, index_len, evaluation_len, catalog_sum, index_sum, evaluation_sum }
         };
         file.as_file_mut().seek(SeekFrom::Start(0))?;
         file.as_file_mut().write_all(&header.to_bytes())?;
@@ -181,6 +207,29 @@ impl CatalogCache {
             let _ = std::fs::remove_file(path);
         }
     }
+}
+
+/// What `check` needs of a cached catalog besides its search index: the action table and, per API,
+/// the scopes its grants take effect in.
+pub struct Evaluation {
+    pub table: ActionTable,
+    /// Per API: bit 0 set when grants take effect in an IAM project, bit 1 in an enterprise project.
+    scopes: Vec<u8>,
+}
+
+impl Evaluation {
+    /// True when grants in `scope` take effect for API `api`.
+    pub fn supports(&self, api: usize, scope: Scope) -> bool {
+        let bit = match scope {
+            Scope::Project => 1,
+            Scope::Enterprise => 2,
+        };
+        self.scopes.get(api).is_some_and(|s| s & bit != 0)
+    }
+}
+
+fn scope_bits(scopes: &Scopes) -> u8 {
+    u8::from(scopes.project) | u8::from(scopes.enterprise_project) << 1
 }
 
 /// Passes bytes on to `inner`, hashing and counting them on the way.
@@ -312,6 +361,17 @@ impl CatalogFile {
             self.entry = None;
         }
         index
+    }
+
+    /// Reads the cached action table and scopes without decoding the catalog; `None` without a usable
+    /// entry. An entry whose evaluation part does not decode is dropped, as in
+    /// [`CatalogFile::cached_index`].
+    pub fn cached_evaluation(&mut self) -> Option<Evaluation> {
+        let evaluation = self.entry.as_mut()?.evaluation();
+        if evaluation.is_none() {
+            self.entry = None;
+        }
+        evaluation
     }
 
     /// Loads the catalog: from the cache entry when it decodes, else by parsing the file, and then

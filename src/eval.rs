@@ -267,23 +267,95 @@ impl ActionTable {
     /// Evaluates `catalog`, the catalog this table was built from: the status of each distinct action
     /// (in the order of [`ActionTable::actions`]) and the verdict of each API, in catalog order.
     pub fn evaluate(&self, catalog: &Catalog, evaluator: &Evaluator, scope: Scope) -> (Vec<ActionStatus>, Vec<ApiVerdict>) {
+        self.evaluate_where(evaluator, |api| catalog.apis.get(api).is_some_and(|a| a.supports(scope)))
+    }
+
+    /// Evaluates like [`ActionTable::evaluate`] without the catalog: `supported` tells whether grants in
+    /// the evaluated scope take effect for an API, by its index.
+    pub fn evaluate_where(&self, evaluator: &Evaluator, supported: impl Fn(usize) -> bool) -> (Vec<ActionStatus>, Vec<ApiVerdict>) {
         let statuses: Vec<ActionStatus> = self.actions.iter().map(|action| evaluator.status(action)).collect();
-        let verdicts = catalog
-            .apis
-            .iter()
-            .enumerate()
-            .map(|(index, api)| {
-                let own: Statuses = self.api_positions(index).iter().map(|&p| statuses[p as usize]).collect();
-                verdict_with(api, scope, own)
+        let verdicts = (0..self.api_count())
+            .map(|api| {
+                let own: Statuses = self.api_positions(api).iter().map(|&p| statuses[p as usize]).collect();
+                verdict_with(supported(api), own)
             })
             .collect();
         (statuses, verdicts)
     }
+
+    /// Returns the number of APIs in the table.
+    pub fn api_count(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Returns the actions API `api` needs, in catalog order.
+    pub fn api_actions(&self, api: usize) -> impl Iterator<Item = &str> {
+        self.api_positions(api).iter().map(|&p| self.actions[p as usize].as_str())
+    }
+
+    /// Writes the table in a fixed little-endian layout: the counts, each action's length and bytes,
+    /// then the positions and the starts.
+    pub fn write_stored(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        for count in [self.actions.len(), self.positions.len(), self.starts.len()] {
+            out.write_all(&(count as u64).to_le_bytes())?;
+        }
+        for action in &self.actions {
+            out.write_all(&(action.len() as u32).to_le_bytes())?;
+            out.write_all(action.as_bytes())?;
+        }
+        for value in self.positions.iter().chain(&self.starts) {
+            out.write_all(&value.to_le_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Reads a table that [`ActionTable::write_stored`] wrote, rejecting one whose positions or starts
+    /// do not fit, so a damaged cache file cannot make an evaluation panic.
+    pub fn read_stored(bytes: &[u8]) -> Result<ActionTable, String> {
+        let mut rest = bytes;
+        let mut take = |len: usize| -> Result<&[u8], String> {
+            if len > rest.len() {
+                return Err("the action table is cut short".into());
+            }
+            let (taken, left) = rest.split_at(len);
+            rest = left;
+            Ok(taken)
+        };
+        let mut count = || -> Result<usize, String> {
+            let bytes = take(8)?;
+            usize::try_from(u64::from_le_bytes(bytes.try_into().expect("8 bytes"))).map_err(|_| "a count is too large".to_owned())
+        };
+        let (action_count, position_count, start_count) = (count()?, count()?, count()?);
+        let mut actions = Vec::with_capacity(action_count.min(bytes.len()));
+        for _ in 0..action_count {
+            let len = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes")) as usize;
+            let text = std::str::from_utf8(take(len)?).map_err(|e| format!("an action is not UTF-8: {e}"))?;
+            actions.push(text.to_owned());
+        }
+        let mut words = |count: usize| -> Result<Vec<u32>, String> {
+            let len = count.checked_mul(4).ok_or("too many entries")?;
+            Ok(take(len)?.chunks_exact(4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes"))).collect())
+        };
+        let positions = words(position_count)?;
+        let starts = words(start_count)?;
+        if !rest.is_empty() {
+            return Err("bytes follow the action table".into());
+        }
+
+        if positions.iter().any(|&p| p as usize >= actions.len()) {
+            return Err("a position names no action".into());
+        }
+        let ordered = starts.windows(2).all(|pair| pair[0] <= pair[1]);
+        if starts.first() != Some(&0) || starts.last().map(|&s| s as usize) != Some(positions.len()) || !ordered {
+            return Err("the starts do not cover the positions in order".into());
+        }
+        Ok(ActionTable { actions, positions, starts })
+    }
 }
 
-/// Builds the verdict of `api` from the statuses of its actions, in catalog order.
-fn verdict_with(api: &Api, scope: Scope, statuses: Statuses) -> ApiVerdict {
-    let scope_supported = api.supports(scope);
+/// Builds an API's verdict from the statuses of its actions, in catalog order, and whether grants in
+/// the evaluated scope take effect for it.
+fn verdict_with(scope_supported: bool, statuses: Statuses) -> ApiVerdict {
     let all_allowed = statuses.iter().all(|s| *s == ActionStatus::Allowed);
     let none_blocked = statuses.iter().all(|s| matches!(s, ActionStatus::Allowed | ActionStatus::Conditional));
     ApiVerdict {
@@ -352,6 +424,27 @@ mod tests {
         assert!(!verdicts[2].scope_supported, "/c is marked × for enterprise projects");
         let (_, in_project) = table.evaluate(&catalog, &evaluator, Scope::Project);
         assert_eq!(in_project.iter().map(|v| v.callable).collect::<Vec<_>>(), [false, false, true]);
+    }
+
+    #[test]
+    fn stored_action_table_round_trip() {
+        let catalog = crate::synth::synthesize(300, 2);
+        let table = ActionTable::new(&catalog);
+        let mut bytes = Vec::new();
+        table.write_stored(&mut bytes).unwrap();
+        let read = ActionTable::read_stored(&bytes).unwrap();
+        assert_eq!((&read.actions, &read.positions, &read.starts), (&table.actions, &table.positions, &table.starts));
+        assert_eq!(read.api_actions(7).collect::<Vec<_>>(), catalog.apis[7].actions);
+
+        assert!(ActionTable::read_stored(&bytes[..bytes.len() - 1]).is_err(), "cut short");
+        let mut bad_position = bytes.clone();
+        let positions_at = bytes.len() - 4 * (table.positions.len() + table.starts.len());
+        bad_position[positions_at..positions_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(ActionTable::read_stored(&bad_position).is_err(), "position beyond the actions");
+        let mut bad_start = bytes.clone();
+        let last = bytes.len() - 4;
+        bad_start[last..].copy_from_slice(&0u32.to_le_bytes());
+        assert!(ActionTable::read_stored(&bad_start).is_err(), "starts out of order");
     }
 
     #[test]

@@ -59,16 +59,22 @@ fn check_agrees_with_and_without_cache() {
     let catalog = synth(home.path());
     let policy = home.path().join("policy.json");
     std::fs::write(&policy, r#"{"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": ["*:*:get*", "*:*:list*"]}]}"#).unwrap();
-    let check = |extra: &[&str]| {
+    // A cached check reads the index and the action table instead of the catalog; every form of the
+    // report must come out the same.
+    let check = |extra: &[&str], format: &[&str]| {
         let mut command = permscope(home.path());
-        command.args(extra).arg("--catalog").arg(&catalog).args(["check", "--json"]).arg(&policy);
+        command.args(extra).arg("--catalog").arg(&catalog).arg("check").args(format).arg(&policy);
         run(&mut command).stdout
     };
-    let cold = check(&[]);
-    let warm = check(&[]);
-    let uncached = check(&["--no-cache"]);
-    assert_eq!(warm, cold);
-    assert_eq!(uncached, cold);
+    for format in [&["--json"][..], &[], &["--scope", "enterprise"], &["--json", "--scope", "enterprise"]] {
+        let cold = check(&[], format);
+        let warm = check(&[], format);
+        let uncached = check(&["--no-cache"], format);
+        assert_eq!(warm, cold, "{format:?}");
+        assert_eq!(uncached, cold, "{format:?}");
+        let chinese = check(&["--lang", "zh"], format);
+        assert_eq!(chinese, check(&["--lang", "zh", "--no-cache"], format), "{format:?}");
+    }
     assert_eq!(entries(home.path()).len(), 1);
 }
 
