@@ -209,8 +209,8 @@ impl CatalogCache {
     }
 }
 
-/// What `check` needs of a cached catalog besides its search index: the action table and, per API,
-/// the scopes its grants take effect in.
+/// The data `check` needs of a cached catalog besides its search index: the action table and, per
+/// API, the scopes its grants take effect in.
 pub struct Evaluation {
     pub table: ActionTable,
     /// Per API: bit 0 set when grants take effect in an IAM project, bit 1 in an enterprise project.
@@ -394,9 +394,11 @@ impl CatalogFile {
         let from_stdin = self.path == "-";
         let slot = if from_stdin { Some(key) } else { path_slot(Path::new(&self.path)) };
         if from_stdin
-            && let Some(catalog) = cache.open(key, key).as_mut().and_then(Entry::catalog)
+            && let Some(mut entry) = cache.open(key, key)
+            && let Some(catalog) = entry.catalog()
         {
-            self.entry = cache.open(key, key);
+            // Kept, so the index and the evaluation data come from the same entry.
+            self.entry = Some(entry);
             return Ok((catalog, None));
         }
 
@@ -424,7 +426,7 @@ impl CatalogFile {
 mod tests {
     use super::*;
 
-    /// What one run gets: the catalog, the index from the entry or built on a miss, and the warning.
+    /// The result of one load: the catalog, the index from the entry or built on a miss, and the warning.
     struct Loaded {
         catalog: Catalog,
         index: Option<SearchIndex>,

@@ -121,12 +121,18 @@ pub enum Lang {
 impl Name {
     /// Returns the name in `lang`, falling back to the other language when that one is empty.
     pub fn get(&self, lang: Lang) -> &str {
-        let (first, second) = match lang {
-            Lang::Zh => (&self.zh, &self.en),
-            Lang::En => (&self.en, &self.zh),
-        };
-        if first.is_empty() { second } else { first }
+        name_in(&self.zh, &self.en, lang)
     }
+}
+
+/// Returns `zh` or `en` by `lang`, falling back to the other when that one is empty, as
+/// [`Name::get`] does for names kept outside a [`Name`].
+pub fn name_in<'a>(zh: &'a str, en: &'a str, lang: Lang) -> &'a str {
+    let (first, second) = match lang {
+        Lang::Zh => (zh, en),
+        Lang::En => (en, zh),
+    };
+    if first.is_empty() { second } else { first }
 }
 
 impl Api {

@@ -300,12 +300,7 @@ impl SearchIndex {
     /// Returns the API's name in `lang`, falling back to the other language when that one is empty,
     /// as [`crate::catalog::Name::get`] does.
     pub fn api_name(&self, api: usize, lang: crate::catalog::Lang) -> &str {
-        let (zh, en) = (self.api_text(api, Kind::NameZh), self.api_text(api, Kind::NameEn));
-        let (first, second) = match lang {
-            crate::catalog::Lang::Zh => (zh, en),
-            crate::catalog::Lang::En => (en, zh),
-        };
-        if first.is_empty() { second } else { first }
+        crate::catalog::name_in(self.api_text(api, Kind::NameZh), self.api_text(api, Kind::NameEn), lang)
     }
 
     /// Returns the API's Chinese and English names, either possibly empty.

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Context, Error, args::CheckArgs, emit_streamed, to_json_text};
-use crate::catalog::{Catalog, Lang, Scope};
+use crate::catalog::{Catalog, Lang, Scope, name_in};
 use crate::eval::{ActionStatus, ActionTable, ApiVerdict, Evaluator, evaluate};
 use crate::policy::{Finding, Policy};
 use crate::search::SearchIndex;
@@ -25,8 +25,8 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<(), Error> {
     report.print(catalog, &verdicts, args.json)
 }
 
-/// What the report shows of each API, read from a catalog or from a cached catalog's search index
-/// and action table.
+/// The fields the report shows of each API, read from a catalog or from a cached catalog's search
+/// index and action table.
 trait Rows: Sync {
     fn count(&self) -> usize;
     fn names(&self, api: usize) -> (&str, &str);
@@ -37,8 +37,7 @@ trait Rows: Sync {
     /// Returns the name in `lang`, or in the other language when that one is empty.
     fn name(&self, api: usize, lang: Lang) -> &str {
         let (zh, en) = self.names(api);
-        let (first, second) = if lang == Lang::Zh { (zh, en) } else { (en, zh) };
-        if first.is_empty() { second } else { first }
+        name_in(zh, en, lang)
     }
 }
 
@@ -92,7 +91,7 @@ impl Rows for Cached<'_> {
     }
 }
 
-/// The required actions of API `api` whose status is `status`, in catalog order.
+/// Returns the required actions of API `api` whose status is `status`, in catalog order.
 fn actions_with<'a>(rows: &'a impl Rows, api: usize, verdict: &ApiVerdict, status: ActionStatus) -> Vec<&'a str> {
     rows.actions(api).into_iter().zip(&verdict.statuses).filter(|(_, s)| **s == status).map(|(a, _)| a).collect()
 }
