@@ -283,7 +283,7 @@ fn long_text_explorer() -> (App, Terminal<TestBackend>) {
     (app, terminal)
 }
 
-/// One redraw of the long-text case.
+/// Measures one redraw of the long-text case.
 #[divan::bench(sample_count = 20)]
 fn redraw_long_texts(bencher: Bencher) {
     bencher.with_inputs(long_text_explorer).bench_local_refs(|(app, terminal)| {
@@ -291,7 +291,7 @@ fn redraw_long_texts(bencher: Bencher) {
     });
 }
 
-/// One more character typed into the 5,000-character query, searched inline, then the redraw.
+/// Measures one more character typed into the 5,000-character query: the inline search and the redraw.
 #[divan::bench(sample_count = 20)]
 fn keystroke_long_texts(bencher: Bencher) {
     bencher.with_inputs(long_text_explorer).bench_local_refs(|(app, terminal)| {

@@ -10,8 +10,8 @@
 #
 # permscope keeps a parsed copy of a large catalog in its cache directory after the first run (a
 # private one under the temporary directory here, filled by one untimed run). The main comparison is
-# with that cache, as a user's second and later searches run; the `--no-cache` column parses the
-# JSON every time, as the first search of a new catalog file does.
+# with that cache, because a user's second and later searches run with it. The `--no-cache` column
+# parses the JSON every time, as the first search of a new catalog file does.
 #
 # Usage: scripts/bench-search-vs-fzf.sh [APIS] [RUNS]   (defaults: 100000 APIs, 7 runs per query)
 # Installs fzf and python3 from Debian's packages when missing, and builds the release binary.

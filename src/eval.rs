@@ -270,8 +270,8 @@ impl ActionTable {
         self.evaluate_where(evaluator, |api| catalog.apis.get(api).is_some_and(|a| a.supports(scope)))
     }
 
-    /// Evaluates like [`ActionTable::evaluate`] without the catalog: `supported` tells whether grants in
-    /// the evaluated scope take effect for an API, by its index.
+    /// Evaluates like [`ActionTable::evaluate`] without the catalog. `supported` returns whether grants
+    /// in the evaluated scope take effect for the API with that index.
     pub fn evaluate_where(&self, evaluator: &Evaluator, supported: impl Fn(usize) -> bool) -> (Vec<ActionStatus>, Vec<ApiVerdict>) {
         let statuses: Vec<ActionStatus> = self.actions.iter().map(|action| evaluator.status(action)).collect();
         let verdicts = (0..self.api_count())

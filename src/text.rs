@@ -57,9 +57,9 @@ pub fn width(text: &str) -> usize {
     text.width()
 }
 
-/// Splits `text` into lines of at most `columns` display columns, breaking after the last space that
-/// leaves a line at least half full, else between characters, and keeps at most `max_lines`; when
-/// text is left over, the last line ends in `…`.
+/// Splits `text` into lines of at most `columns` display columns and keeps at most `max_lines`. A line
+/// breaks after its last space when that leaves it at least half full, else between characters.
+/// When text is left over, the last line ends in `…`.
 pub fn wrap_columns(text: &str, columns: usize, max_lines: usize) -> Vec<String> {
     let columns = columns.max(2);
     let mut lines = vec![String::new()];

@@ -55,7 +55,7 @@ impl CatalogApi {
 fn is_subsequence(term: &str, text: &str) -> bool {
     let text = text.to_lowercase();
     let mut rest = text.chars();
-    term.to_lowercase().chars().all(|wanted| rest.any(|c| c == wanted))
+    term.to_lowercase().chars().all(|needed| rest.any(|c| c == needed))
 }
 
 /// Reads the APIs of a catalog file with serde_json alone.
@@ -174,8 +174,8 @@ fn large_catalog_stays_responsive() {
     // Written to the process's stderr, which the test harness does not capture.
     let _ = writeln!(std::io::stderr(), "{stale_counts} of {} typed characters appeared before their results", prefixes.len());
 
-    let wanted = format!("{} matches for {QUERY:?}", expected.len());
-    let screen = tmux.wait_until_within(TIMEOUT, &wanted, |screen| search_line(screen) == Some((QUERY.to_owned(), expected.len())));
+    let awaited = format!("{} matches for {QUERY:?}", expected.len());
+    let screen = tmux.wait_until_within(TIMEOUT, &awaited, |screen| search_line(screen) == Some((QUERY.to_owned(), expected.len())));
     let title = format!("┌ APIs {}/{APIS} matching \"{QUERY}\" ", expected.len());
     assert!(screen.contains(&title), "expected the title {title:?} in:\n{screen}");
     let rows = table_rows(&screen);

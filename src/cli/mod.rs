@@ -67,7 +67,7 @@ fn write_fix(path: &str, error: &std::io::Error) -> &'static str {
             _ => "check the file, device or pipe that standard output is redirected to",
         };
     }
-    // A path ending in a slash names a directory whatever the OS error says (often "not a directory").
+    // A path ending in a slash names a directory, whatever the OS error (often "not a directory").
     if path.ends_with('/') {
         return "name a file, not a directory, with -o, such as DIRECTORY/NAME.json";
     }
