@@ -149,15 +149,13 @@ impl Context {
         Ok(self.index.get_or_init(|| SearchIndex::new(catalog)))
     }
 
-    /// Returns the cached search index and evaluation data when the `--catalog` file's cache entry has
-    /// them and the catalog has not been loaded, so `check` can run without decoding the catalog.
-    pub fn cached_evaluation(&self) -> Option<(&SearchIndex, crate::cache::Evaluation)> {
+    /// Returns what `check` needs of the `--catalog` file's cache entry when it has it and the catalog
+    /// has not been loaded, so `check` can run without decoding the catalog.
+    pub fn cached_check(&self) -> Option<crate::cache::CheckData> {
         if self.catalog.get().is_some() {
             return None;
         }
-        let evaluation = self.file.borrow_mut().as_mut()?.cached_evaluation()?;
-        let index = self.search_index().ok()?;
-        (index.len() == evaluation.table.api_count()).then_some((index, evaluation))
+        self.file.borrow_mut().as_mut()?.cached_check()
     }
 
     /// Loads the catalog and hands it over with its search index when the cache has one or loading
