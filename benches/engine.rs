@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use divan::Bencher;
 use permscope::catalog::{Catalog, Scope};
 use permscope::eval::{ActionTable, Evaluator, evaluate};
-use permscope::policy::{Policy, Statement};
+use permscope::policy::Policy;
 use permscope::search::{IncrementalSearch, SearchIndex};
-use permscope::synth::synthesize;
+use permscope::synth::{policy_at_limits, synthesize};
 
 use common::QUERIES;
 
@@ -101,36 +101,6 @@ fn millis(duration: Duration) -> String {
 /// Lists every prefix of `query` that ends on a character boundary, shortest first.
 fn prefixes(query: &str) -> impl Iterator<Item = &str> {
     query.char_indices().skip(1).map(|(i, _)| &query[..i]).chain(std::iter::once(query))
-}
-
-/// Builds a policy at Huawei's limits: 8 statements of 100 action patterns each, most with wildcards, over
-/// the catalog's services. Two statements deny and one has a Condition, so every status occurs.
-fn policy_at_limits(catalog: &Catalog) -> Policy {
-    let actions = catalog.actions();
-    let mut statements = Vec::new();
-    for s in 0..8 {
-        let patterns: Vec<String> = (0..100)
-            .map(|p| {
-                let action = &actions[(s * 100 + p) * 7 % actions.len()];
-                let segments: Vec<&str> = action.split(':').collect();
-                let (service, resource, operation) = (segments[0], segments[1], segments[2]);
-                match p % 5 {
-                    0 => format!("{service}:*:get*"),
-                    1 => format!("{service}:{resource}:*"),
-                    2 => format!("{service}:*:list*"),
-                    3 => format!("{service}:{resource}:{}*", &operation[..1]),
-                    _ => action.clone(),
-                }
-            })
-            .collect();
-        let mut statement = if s >= 6 { Statement::deny(patterns) } else { Statement::allow(patterns) };
-        if s == 5 {
-            let condition = serde_json::json!({"StringEquals": {"g:ProjectName": ["cn-north-4"]}});
-            statement.condition = condition.as_object().cloned();
-        }
-        statements.push(statement);
-    }
-    Policy { statements }
 }
 
 #[divan::bench(sample_count = 20, sample_size = 1)]

@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 use crate::catalog::{Api, Catalog, Name, Scopes};
+use crate::policy::{Policy, Statement};
 
 /// Most APIs `synthesize` produces; a catalog this size is about 400 MB of JSON.
 pub const MAX_APIS: usize = 1_000_000;
@@ -455,6 +456,44 @@ pub fn synthesize(count: usize, seed: u64) -> Catalog {
     Catalog { service: services.join(","), apis }
 }
 
+/// Builds a policy at Huawei's limits for benchmarks: 8 statements of 100 action patterns each, most
+/// with wildcards (`svc:*:get*`, `svc:res:*`, `svc:*:list*`, `svc:res:x*`, then an exact action), over
+/// `catalog`'s actions. Two statements deny and one has a Condition, so every status occurs.
+pub fn policy_at_limits(catalog: &Catalog) -> Policy {
+    let actions = catalog.actions();
+    let mut statements = Vec::new();
+    if actions.is_empty() {
+        return Policy { statements };
+    }
+    for s in 0..8 {
+        let patterns: Vec<String> = (0..100)
+            .map(|p| {
+                let action = &actions[(s * 100 + p) * 7 % actions.len()];
+                let mut segments = action.split(':');
+                let (service, resource, operation) = (
+                    segments.next().unwrap_or_default(),
+                    segments.next().unwrap_or_default(),
+                    segments.next().unwrap_or_default(),
+                );
+                match p % 5 {
+                    0 => format!("{service}:*:get*"),
+                    1 => format!("{service}:{resource}:*"),
+                    2 => format!("{service}:*:list*"),
+                    3 => format!("{service}:{resource}:{}*", operation.chars().next().unwrap_or('x')),
+                    _ => action.clone(),
+                }
+            })
+            .collect();
+        let mut statement = if s >= 6 { Statement::deny(patterns) } else { Statement::allow(patterns) };
+        if s == 5 {
+            let condition = serde_json::json!({"StringEquals": {"g:ProjectName": ["cn-north-4"]}});
+            statement.condition = condition.as_object().cloned();
+        }
+        statements.push(statement);
+    }
+    Policy { statements }
+}
+
 fn english_name(template: &str, resource: &str, sub: &str) -> String {
     let article = if resource.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
     template
@@ -522,6 +561,21 @@ mod tests {
         let text = serde_json::to_string(&catalog).unwrap();
         let parsed = Catalog::parse("synth.json", &text).unwrap();
         assert_eq!(parsed, catalog);
+    }
+
+    #[test]
+    fn policy_at_limits_has_every_status() {
+        let catalog = synthesize(2000, 1);
+        let policy = policy_at_limits(&catalog);
+        assert_eq!(policy.statements.len(), 8);
+        assert!(policy.statements.iter().all(|s| s.actions.len() == 100));
+        let verdicts = crate::eval::evaluate(&catalog, &policy, crate::catalog::Scope::Project);
+        assert!(verdicts.iter().any(|v| v.callable));
+        assert!(verdicts.iter().any(|v| v.conditional));
+        let statuses: Vec<_> = verdicts.iter().flat_map(|v| v.statuses.iter().copied()).collect();
+        assert!(statuses.contains(&crate::eval::ActionStatus::Denied));
+        assert!(statuses.contains(&crate::eval::ActionStatus::NotAllowed));
+        assert!(policy_at_limits(&Catalog { apis: Vec::new(), ..catalog }).statements.is_empty());
     }
 
     #[test]
