@@ -844,6 +844,51 @@ mod tests {
         }
     }
 
+    /// Maps `bytes` from a file in `dir`, as an entry is mapped.
+    fn mapped(dir: &Path, bytes: &[u8]) -> Arc<memmap2::Mmap> {
+        let path = dir.join("part.bin");
+        std::fs::write(&path, bytes).unwrap();
+        // SAFETY: the file belongs to this test, which does not change it while it is mapped.
+        Arc::new(unsafe { memmap2::Mmap::map(&File::open(&path).unwrap()) }.unwrap())
+    }
+
+    /// Returns a texts part of one API: the counts, the arena `arena` and the bounds `bounds`.
+    fn texts_part(api_count: u64, arena: &[u8], bounds: &[u32]) -> Vec<u8> {
+        let mut bytes = api_count.to_le_bytes().to_vec();
+        bytes.extend((arena.len() as u64).to_le_bytes());
+        bytes.extend(arena);
+        bytes.extend(bounds.iter().flat_map(|b| b.to_le_bytes()));
+        bytes
+    }
+
+    #[test]
+    fn forged_texts_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |bytes: Vec<u8>| {
+            let map = mapped(dir.path(), &bytes);
+            let len = map.len();
+            StoredTexts::read_stored(map, 0..len)
+        };
+
+        let good = read(texts_part(1, "GET/v1快照snap".as_bytes(), &[0, 3, 6, 12, 16])).unwrap();
+        let texts = good.check().unwrap();
+        assert_eq!(texts.method(0), "GET");
+        assert_eq!(texts.path(0), "/v1");
+        assert_eq!(texts.names(0), ("快照", "snap"));
+
+        // Bounds out of order, past the arena, or not ending at its end.
+        assert!(read(texts_part(1, b"GET/v1ab", &[0, 3, 2, 7, 8])).is_err());
+        assert!(read(texts_part(1, b"GET/v1ab", &[0, 3, 6, 7, 9])).is_err());
+        assert!(read(texts_part(1, b"GET/v1ab", &[0, 3, 6, 7, 7])).is_err());
+        // Counts that do not add up to the part, or overflow.
+        assert!(read(texts_part(2, b"GET/v1ab", &[0, 3, 6, 7, 8])).is_err());
+        assert!(read(texts_part(u64::MAX, b"GET/v1ab", &[0, 3, 6, 7, 8])).is_err());
+        assert!(read(vec![1, 2, 3]).is_err());
+        // A bound inside a character, or an arena that is not UTF-8, is found by `check`.
+        assert!(read(texts_part(1, "GET/v1快b".as_bytes(), &[0, 3, 6, 7, 10])).unwrap().check().is_none());
+        assert!(read(texts_part(1, b"GET/v1\xffb", &[0, 3, 6, 7, 8])).unwrap().check().is_none());
+    }
+
     #[test]
     fn file_key_hashes_pieces_as_content_key_does() {
         let dir = tempfile::tempdir().unwrap();

@@ -30,7 +30,7 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
 /// inert as the table output. `json` must be serde_json output. serde_json escapes U+0000 to U+001F
 /// inside strings, so a raw line feed is layout and stays.
 pub fn escape_controls_in_json(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(|c| c != '\n' && is_unsafe(c)) {
+    if !may_hold_unsafe_in_json(json) || !json.chars().any(|c| c != '\n' && is_unsafe(c)) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 8);
@@ -43,6 +43,27 @@ pub fn escape_controls_in_json(json: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Appends `text` as a JSON string, escaped as serde_json escapes it and then as
+/// [`escape_controls_in_json`] does, without building a `String` for it.
+pub fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    let start = out.len();
+    serde_json::to_writer(&mut *out, text).expect("writing to memory does not fail");
+    if may_hold_unsafe_in_json(text) {
+        let written = std::str::from_utf8(&out[start..]).expect("serde_json writes UTF-8");
+        if let Cow::Owned(escaped) = escape_controls_in_json(written) {
+            out.truncate(start);
+            out.extend_from_slice(escaped.as_bytes());
+        }
+    }
+}
+
+/// Returns false when `text`, as serde_json writes it, contains no character [`is_unsafe`] accepts:
+/// [`may_hold_unsafe`] without the bytes below 0x20, which serde_json escapes in strings and which are
+/// layout outside them.
+fn may_hold_unsafe_in_json(text: &str) -> bool {
+    any_byte(text, |b| matches!(b, 0x7f | 0xc2 | 0xe2 | 0xef))
 }
 
 /// Returns false when `text` contains no character [`is_unsafe`] accepts, judged from its UTF-8 bytes,
@@ -164,9 +185,30 @@ mod tests {
     #[test]
     fn byte_test_finds_every_unsafe_character() {
         for c in (0..=0x10ffff).filter_map(char::from_u32).filter(|c| is_unsafe(*c)) {
-            assert!(may_hold_unsafe(c.encode_utf8(&mut [0; 4])), "U+{:04X}", c as u32);
+            let text = c.encode_utf8(&mut [0; 4]).to_owned();
+            assert!(may_hold_unsafe(&text), "U+{:04X}", c as u32);
+            if c >= ' ' {
+                assert!(may_hold_unsafe_in_json(&text), "U+{:04X}", c as u32);
+            }
         }
         assert!(!may_hold_unsafe("创建快照 /v2/{project_id}/snapshots"));
+    }
+
+    #[test]
+    fn json_strings_escape_as_whole_documents() {
+        let texts = ["plain", "", "快照 \"quoted\" \\ back", "tab\there\nline\u{7}", "\u{7f}\u{9b}\u{202e}\u{feff}x", "emoji 👍🏽"];
+        for text in texts {
+            let mut out = Vec::new();
+            push_json_string(&mut out, text);
+            let whole = serde_json::to_string(text).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), escape_controls_in_json(&whole), "{text:?}");
+        }
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            let mut out = Vec::new();
+            push_json_string(&mut out, c.encode_utf8(&mut [0; 4]));
+            let whole = serde_json::to_string(&c.to_string()).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), escape_controls_in_json(&whole), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
