@@ -35,13 +35,17 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<String, InputError> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| {
         let error = InputError::new(&name, format!("cannot open the file: {e}"));
-        if e.kind() == std::io::ErrorKind::NotFound {
-            error.with_fix("check the path; use `-` to read standard input")
-        } else {
-            error
+        match e.kind() {
+            std::io::ErrorKind::NotFound => error.with_fix("check the path; use `-` to read standard input"),
+            std::io::ErrorKind::PermissionDenied => error.with_fix(
+                "check the permissions of the file and its directories (ls -l), or run as a user who can read it",
+            ),
+            _ => error.with_fix("check the path and that the file can be read"),
         }
     })?;
-    let metadata = file.metadata().map_err(|e| InputError::new(&name, format!("cannot read the file: {e}")))?;
+    let metadata = file.metadata().map_err(|e| {
+        InputError::new(&name, format!("cannot read the file: {e}")).with_fix("check that the file can be read")
+    })?;
     if metadata.is_dir() {
         return Err(InputError::new(&name, "this is a directory, not a file").with_fix("name a JSON file"));
     }
@@ -51,7 +55,7 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<String, InputError> {
     let mut bytes = Vec::new();
     file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| InputError::new(&name, format!("cannot read the file: {e}")))?;
+        .map_err(|e| InputError::new(&name, format!("cannot read the file: {e}")).with_fix("check that the file can be read"))?;
     decode(&name, bytes, max_bytes)
 }
 

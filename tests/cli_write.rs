@@ -183,6 +183,33 @@ fn permission_denied_fix() {
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+#[test]
+fn unreadable_input_has_fix() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = if !permission_bits_ignored(dir.path()) {
+        Command::new(binary())
+    } else if tool_on_path("setpriv") {
+        let mut command = Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(binary());
+        command
+    } else {
+        skip("running as root without setpriv (Debian package util-linux) to drop to another user");
+        return;
+    };
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"Version": "1.1", "Statement": []}"#).unwrap();
+    std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o000)).unwrap();
+
+    let output = command.arg("check").arg(&policy).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("{}: cannot open the file: Permission denied", policy.display())), "{stderr}");
+    assert!(stderr.contains("fix: check the permissions of the file and its directories"), "{stderr}");
+}
+
 /// True when `tool` is an executable file on PATH.
 fn tool_on_path(tool: &str) -> bool {
     let Some(path) = std::env::var_os("PATH") else { return false };
