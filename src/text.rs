@@ -138,6 +138,12 @@ pub fn wrap_columns(text: &str, columns: usize, max_lines: usize) -> Vec<String>
     lines
 }
 
+/// Pads `text` with spaces to `columns`, and leaves it whole when it is wider. The command-line tables
+/// pad their columns this way: a path cut short names no API, and `grep` no longer finds it.
+pub fn pad(text: &str, columns: usize) -> String {
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width(text))))
+}
+
 /// Pads `text` with spaces to `columns`, or cuts it with `…` when wider, never splitting a wide character.
 pub fn fit(text: &str, columns: usize) -> String {
     let text_width = text.width();

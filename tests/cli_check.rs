@@ -541,3 +541,32 @@ fn output_is_deterministic() {
     let second = permscope().arg("check").arg(&path).output().unwrap();
     assert_eq!(first.stdout, second.stdout);
 }
+
+/// Two APIs whose 90-character paths differ only in their last segment, and one short path.
+fn catalog_with_long_paths() -> String {
+    let long = format!("/v2/{{project_id}}/{}", "notifications/message_template/".repeat(2));
+    let api = |name: &str, path: String| {
+        json!({"name": {"zh": name, "en": name}, "method": "OPTIONS", "path": path, "aliases": [],
+               "actions": ["smn:templates:get"], "scopes": {"project": true, "enterprise_project": true}})
+    };
+    let apis = [api("first", format!("{long}alpha")), api("second", format!("{long}beta")), api("third", "/v2/x".into())];
+    json!({"service": "smn", "apis": apis}).to_string()
+}
+
+#[test]
+fn tables_keep_long_paths_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = write(dir.path(), "catalog.json", catalog_with_long_paths());
+    let policy_path = write(dir.path(), "policy.json", policy(&[("Allow", &["smn:templates:get"])]));
+    let long = "/v2/{project_id}/notifications/message_template/notifications/message_template/";
+    let runs: [&[&str]; 3] = [&["check", policy_path.to_str().unwrap()], &["search", "template"], &["catalog", "list"]];
+    for args in runs {
+        let output = permscope().arg("--catalog").arg(&catalog).args(args).output().unwrap();
+        assert!(output.status.success(), "{args:?}: {}", common::stderr_text(&output));
+        let text = common::stdout_text(&output);
+        // A path longer than the column is followed by the usual two spaces and the name.
+        assert!(text.contains(&format!("OPTIONS  {long}alpha  first")), "{args:?}:\n{text}");
+        assert!(text.contains(&format!("OPTIONS  {long}beta  second")), "{args:?}:\n{text}");
+        assert!(!text.contains('…'), "{args:?}:\n{text}");
+    }
+}

@@ -12,7 +12,7 @@ use crate::catalog::Catalog;
 use crate::fsutil::write_atomic;
 use crate::import::{Importer, MAX_PAGE_BYTES};
 use crate::synth::{MAX_APIS, synthesize};
-use crate::text::{escape_controls, fit, width};
+use crate::text::{escape_controls, pad, width};
 
 #[derive(Debug, Args)]
 pub struct CatalogArgs {
@@ -198,8 +198,8 @@ fn list(args: &ListArgs, context: &Context) -> Result<(), Error> {
     for api in apis {
         out.push_str(&format!(
             "{}  {}  {}\n",
-            fit(&api.method, 6),
-            fit(&escape_controls(&api.path), path_width),
+            pad(&api.method, 6),
+            pad(&escape_controls(&api.path), path_width),
             escape_controls(api.name.get(context.lang))
         ));
     }

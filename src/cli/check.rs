@@ -376,9 +376,9 @@ impl<R: Rows> Table<'_, R> {
             let verdict = &self.verdicts[api];
             push_str(out, &self.marks[mark(verdict)]);
             push_str(out, "  ");
-            push_fit(out, self.rows.method(api), 6);
+            push_padded(out, self.rows.method(api), 6);
             push_str(out, "  ");
-            push_fit(out, &escape_controls(self.rows.path(api)), self.path_width);
+            push_padded(out, &escape_controls(self.rows.path(api)), self.path_width);
             push_str(out, "  ");
             push_str(out, &escape_controls(self.rows.name(api, self.lang)));
             out.push(b'\n');
@@ -404,15 +404,11 @@ fn push_spaces(out: &mut Vec<u8>, count: usize) {
     out.resize(out.len() + count, b' ');
 }
 
-/// Appends `text` padded or cut to `columns` display columns, as [`fit`] does, without allocating
-/// for the usual ASCII text that fits.
-fn push_fit(out: &mut Vec<u8>, text: &str, columns: usize) {
-    if text.is_ascii() && text.len() <= columns {
-        push_str(out, text);
-        push_spaces(out, columns - text.len());
-    } else {
-        push_str(out, &fit(text, columns));
-    }
+/// Appends `text` padded to `columns` display columns and whole when wider, as [`crate::text::pad`]
+/// does, without allocating.
+fn push_padded(out: &mut Vec<u8>, text: &str, columns: usize) {
+    push_str(out, text);
+    push_spaces(out, columns.saturating_sub(width(text)));
 }
 
 #[cfg(test)]

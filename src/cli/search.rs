@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{Context, Error, args::SearchArgs, emit, to_json_text};
-use crate::text::{escape_controls, fit, width};
+use crate::text::{escape_controls, pad, width};
 
 pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
     let query = args.query.join(" ");
@@ -41,8 +41,8 @@ pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
         out.push_str(&format!(
             "{:>5}  {}  {}  {}\n",
             hit.score,
-            fit(index.api_method(hit.api), 6),
-            fit(&escape_controls(index.api_path(hit.api)), path_width),
+            pad(index.api_method(hit.api), 6),
+            pad(&escape_controls(index.api_path(hit.api)), path_width),
             escape_controls(index.api_name(hit.api, context.lang))
         ));
     }
