@@ -153,21 +153,27 @@ fn permission_bits_ignored(dir: &Path) -> bool {
     ignored
 }
 
+/// Returns a command that runs the binary under a user that file permissions apply to: this process's
+/// user, or user 65534 when this process runs as root. Returns `None`, after printing why, when root
+/// has no setpriv to drop to another user. `dir` is made reachable by that user.
+fn command_bound_by_permissions(dir: &Path) -> Option<Command> {
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if !permission_bits_ignored(dir) {
+        return Some(Command::new(binary()));
+    }
+    if !tool_on_path("setpriv") {
+        skip("running as root without setpriv (Debian package util-linux) to drop to another user");
+        return None;
+    }
+    let mut command = Command::new("setpriv");
+    command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(binary());
+    Some(command)
+}
+
 #[test]
 fn permission_denied_fix() {
     let dir = tempfile::tempdir().unwrap();
-    // Other users must reach the directory when the test runs the binary as user 65534.
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut command = if !permission_bits_ignored(dir.path()) {
-        Command::new(binary())
-    } else if tool_on_path("setpriv") {
-        let mut command = Command::new("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(binary());
-        command
-    } else {
-        skip("running as root without setpriv (Debian package util-linux) to drop to another user");
-        return;
-    };
+    let Some(mut command) = command_bound_by_permissions(dir.path()) else { return };
     let locked = dir.path().join("locked");
     std::fs::create_dir(&locked).unwrap();
     std::fs::write(locked.join("policy.json"), "old").unwrap();
@@ -185,20 +191,8 @@ fn permission_denied_fix() {
 
 #[test]
 fn unreadable_input_has_fix() {
-    use std::os::unix::fs::PermissionsExt;
-
     let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut command = if !permission_bits_ignored(dir.path()) {
-        Command::new(binary())
-    } else if tool_on_path("setpriv") {
-        let mut command = Command::new("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(binary());
-        command
-    } else {
-        skip("running as root without setpriv (Debian package util-linux) to drop to another user");
-        return;
-    };
+    let Some(mut command) = command_bound_by_permissions(dir.path()) else { return };
     let policy = dir.path().join("policy.json");
     std::fs::write(&policy, r#"{"Version": "1.1", "Statement": []}"#).unwrap();
     std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o000)).unwrap();
