@@ -155,6 +155,16 @@ fn limit_truncates_results() {
 }
 
 #[test]
+fn limit_zero_is_usage_error() {
+    let output = permscope().args(["search", "hgkz", "--limit", "0"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = common::stderr_text(&output);
+    assert!(stderr.contains("--limit"), "{stderr}");
+    assert!(stderr.contains("the limit must be 1 or more"), "{stderr}");
+}
+
+#[test]
 fn closed_pipe_prints_no_panic() {
     // The pipeline from the documentation: head exits after one line.
     let script = format!("'{}' search snapshot | head -1", common::binary().display());

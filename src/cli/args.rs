@@ -142,9 +142,18 @@ pub struct SearchArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Show at most this many results
-    #[arg(long, value_name = "N")]
+    /// Show at most this many results (1 or more)
+    #[arg(long, value_name = "N", value_parser = result_count)]
     pub limit: Option<usize>,
+}
+
+/// Parses a `--limit`: a whole number of 1 or more, because a limit of 0 would print nothing.
+fn result_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("the limit must be 1 or more; leave --limit out to show every match".into()),
+        Ok(count) => Ok(count),
+        Err(e) => Err(format!("{e}; give a whole number of 1 or more")),
+    }
 }
 
 #[derive(Debug, Args)]
