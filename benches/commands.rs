@@ -3,10 +3,11 @@
 //! ([`policy_at_limits`]). Run with `cargo bench --bench commands`; BENCHMARKS.md records the results
 //! and targets.
 //!
-//! Each command runs with a private catalog cache, first once untimed to fill the cache,
-//! then [`RUNS`] times, timed from spawn to exit with stdout on /dev/null. A run without the cache
-//! (`--no-cache`, parsing the JSON every time) is timed [`UNCACHED_RUNS`] times for comparison.
-//! `cargo bench --bench commands -- NAME` times only the commands whose name contains NAME.
+//! Each command runs with a private, empty catalog cache: first once under GNU time for its peak
+//! resident memory on a first run (which parses the JSON and fills the cache), once more for its peak
+//! on a cached run, then [`RUNS`] times, timed from spawn to exit with stdout on /dev/null. A run
+//! without the cache (`--no-cache`, parsing the JSON every time) is timed [`UNCACHED_RUNS`] times for
+//! comparison. `cargo bench --bench commands -- NAME` runs only the commands whose name contains NAME.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -48,18 +49,55 @@ fn main() {
         ("check --json", vec!["check", "--json", policy]),
         ("search snapshot", vec!["search", "snapshot"]),
     ];
+    let catalog_kib = std::fs::metadata(&catalog_path).expect("the catalog was written").len() / 1024;
+    let memory_target_kib = 3 * catalog_kib + 20 * 1024;
     println!("{APIS} APIs, policy of 8 statements x 100 patterns; stdout to /dev/null; {RUNS} cached runs each");
-    for (name, args) in commands {
+    println!("memory target: at most 3 x the catalog ({catalog_kib} KiB) + 20 MiB = {memory_target_kib} KiB");
+    for (i, (name, args)) in commands.iter().enumerate() {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
             continue;
         }
-        let cache = dir.path().join("cache");
-        let run = |extra: &[&str]| time_run(binary, &cache, &catalog_path, extra, &args);
+        let cache = dir.path().join(format!("cache-{i}"));
+        let memory = |run: &str| match peak_memory_kib(binary, &cache, &catalog_path, args, &dir.path().join("time.txt")) {
+            Some(kib) if kib <= memory_target_kib => format!("{run} {kib} KiB (within target)"),
+            Some(kib) => format!("{run} {kib} KiB (OVER TARGET)"),
+            None => format!("{run}: not measured, {GNU_TIME} is missing (Debian package time)"),
+        };
+        let (first, cached) = (memory("first run"), memory("cached"));
+        println!("{name}: peak resident memory, {first}, {cached}");
+
+        let run = |extra: &[&str]| time_run(binary, &cache, &catalog_path, extra, args);
         run(&[]);
         let cached = summary((0..RUNS).map(|_| run(&[])).collect());
         let uncached = summary((0..UNCACHED_RUNS).map(|_| run(&["--no-cache"])).collect());
         println!("{name}: cached {cached}; without the cache {uncached}");
     }
+}
+
+/// GNU time, which reports the peak resident memory of the command it runs.
+const GNU_TIME: &str = "/usr/bin/time";
+
+/// Runs `permscope --catalog CATALOG ARGS...` under GNU time with its cache in `cache`, and returns
+/// its peak resident memory in KiB; `None` without GNU time. GNU time writes its report to `report`.
+fn peak_memory_kib(binary: &str, cache: &Path, catalog: &Path, args: &[&str], report: &Path) -> Option<u64> {
+    if !Path::new(GNU_TIME).is_file() {
+        return None;
+    }
+    let status = Command::new(GNU_TIME)
+        .args(["-f", "%M", "-o"])
+        .arg(report)
+        .arg(binary)
+        .env("XDG_CACHE_HOME", cache)
+        .arg("--catalog")
+        .arg(catalog)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("GNU time runs");
+    assert!(status.success(), "permscope {args:?} failed under GNU time: {status}");
+    let text = std::fs::read_to_string(report).expect("GNU time wrote its report");
+    Some(text.lines().last().and_then(|line| line.trim().parse().ok()).expect("GNU time reports KiB"))
 }
 
 /// Runs `permscope --catalog CATALOG EXTRA... ARGS...` with its cache in `cache`, and returns how long
