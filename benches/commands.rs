@@ -3,11 +3,11 @@
 //! ([`policy_at_limits`]). Run with `cargo bench --bench commands`; BENCHMARKS.md records the results
 //! and targets.
 //!
-//! Each command runs with a private, empty catalog cache: first once under GNU time for its peak
-//! resident memory on a first run (which parses the JSON and fills the cache), once more for its peak
-//! on a cached run, then [`RUNS`] times, timed from spawn to exit with stdout on /dev/null. A run
-//! without the cache (`--no-cache`, parsing the JSON every time) is timed [`UNCACHED_RUNS`] times for
-//! comparison. `cargo bench --bench commands -- NAME` runs only the commands whose name contains NAME.
+//! Each command runs with a private, empty catalog cache. It runs once under GNU time for its peak
+//! resident memory on a first run, which parses the JSON and fills the cache, and once more for its
+//! peak on a cached run. Then it runs [`RUNS`] times, timed from spawn to exit with stdout on
+//! /dev/null. Runs without the cache (`--no-cache`, parsing the JSON every time) are timed
+//! [`UNCACHED_RUNS`] times for comparison. `cargo bench --bench commands -- NAME` runs only the commands whose name contains NAME.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
