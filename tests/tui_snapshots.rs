@@ -88,6 +88,13 @@ fn narrow_table_wide_chars() {
 }
 
 #[test]
+fn common_terminal_keeps_required_actions() {
+    // Row 10 needs three actions. At 80x24 the aliases, scopes and other-language name give way so
+    // that all three show.
+    both("details_80x24", |app| press(app, "jjjjjjjjj"), 80, 24);
+}
+
+#[test]
 fn too_small() {
     both("too_small", |_| {}, 30, 8);
 }

@@ -247,30 +247,35 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App) {
     let api = &app.catalog.apis[index];
     let verdict = &app.verdicts[index];
 
-    let mut lines = vec![Line::from(Span::styled(escape_controls(api.name.get(app.lang)).into_owned(), theme.title(true)))];
+    // Each line with the rank at which it is left out when the pane is too short for all of them
+    // (0: never), so an 80x24 terminal still shows the required actions.
+    let mut lines = vec![(0, Line::from(Span::styled(escape_controls(api.name.get(app.lang)).into_owned(), theme.title(true))))];
     let other_name = match app.lang {
         Lang::En => &api.name.zh,
         Lang::Zh => &api.name.en,
     };
     if !other_name.is_empty() && other_name != api.name.get(app.lang) {
-        lines.push(Line::from(Span::styled(escape_controls(other_name).into_owned(), theme.muted())));
+        lines.push((3, Line::from(Span::styled(escape_controls(other_name).into_owned(), theme.muted()))));
     }
-    lines.push(Line::from(format!("{} {}", api.method, escape_controls(&api.path))));
+    lines.push((0, Line::from(format!("{} {}", api.method, escape_controls(&api.path)))));
     let aliases = if api.aliases.is_empty() {
         strings.detail_no_aliases.to_owned()
     } else {
         api.aliases.iter().map(|a| escape_controls(a).into_owned()).collect::<Vec<_>>().join(", ")
     };
-    lines.push(Line::from(vec![Span::styled(strings.detail_aliases, theme.muted()), Span::raw(aliases)]));
+    lines.push((1, Line::from(vec![Span::styled(strings.detail_aliases, theme.muted()), Span::raw(aliases)])));
 
     let mark = |supported: bool| if supported { Span::styled(strings.supported, theme.callable()) } else { Span::styled(strings.unsupported, theme.denied()) };
-    lines.push(Line::from(vec![
-        Span::styled(strings.detail_scopes, theme.muted()),
-        Span::raw(format!("{} ", strings.scope_project)),
-        mark(api.scopes.project),
-        Span::raw(format!("  {} ", strings.scope_enterprise)),
-        mark(api.scopes.enterprise_project),
-    ]));
+    lines.push((
+        2,
+        Line::from(vec![
+            Span::styled(strings.detail_scopes, theme.muted()),
+            Span::raw(format!("{} ", strings.scope_project)),
+            mark(api.scopes.project),
+            Span::raw(format!("  {} ", strings.scope_enterprise)),
+            mark(api.scopes.enterprise_project),
+        ]),
+    ));
 
     let (status_text, status_style) = if verdict.callable {
         (strings.status_callable.to_owned(), theme.callable())
@@ -285,20 +290,41 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App) {
     if app.draft.picked.contains(&index) {
         status_line.push(Span::styled(format!("  * {}", strings.detail_picked), theme.callable()));
     }
-    lines.push(Line::from(status_line));
+    lines.push((0, Line::from(status_line)));
 
-    lines.push(Line::from(Span::styled(strings.detail_actions, theme.muted())));
+    lines.push((0, Line::from(Span::styled(strings.detail_actions, theme.muted()))));
     for (action, status) in api.actions.iter().zip(&verdict.statuses) {
         let reason = action_reason(app, action, *status);
-        lines.push(Line::from(vec![
-            Span::raw("  "),
-            action_mark(*status, theme),
-            Span::raw(" "),
-            Span::styled(escape_controls(action).into_owned(), action_style(*status, theme)),
-            Span::styled(format!("  {reason}"), theme.muted()),
-        ]));
+        lines.push((
+            0,
+            Line::from(vec![
+                Span::raw("  "),
+                action_mark(*status, theme),
+                Span::raw(" "),
+                Span::styled(escape_controls(action).into_owned(), action_style(*status, theme)),
+                Span::styled(format!("  {reason}"), theme.muted()),
+            ]),
+        ));
     }
+    let inner = block.inner(area);
+    let lines = lines_that_fit(lines, inner.width, inner.height);
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+/// Leaves out lines by rank until the rest fit `height` rows of `width` columns: rank 1 first, then 2,
+/// and so on, while rank 0 always stays. Each line counts as many rows as its display width wraps to.
+fn lines_that_fit(mut lines: Vec<(u8, Line<'_>)>, width: u16, height: u16) -> Vec<Line<'_>> {
+    let rows = |lines: &[(u8, Line)]| -> usize {
+        lines.iter().map(|(_, line)| line.width().div_ceil(usize::from(width.max(1))).max(1)).sum()
+    };
+    let highest = lines.iter().map(|(rank, _)| *rank).max().unwrap_or(0);
+    for rank in 1..=highest {
+        if rows(&lines) <= usize::from(height) {
+            break;
+        }
+        lines.retain(|(own, _)| *own != rank);
+    }
+    lines.into_iter().map(|(_, line)| line).collect()
 }
 
 /// Why an action has its status: the draft's own grant, or the statement and pattern that decide it.
