@@ -25,6 +25,12 @@ pub const BUILTIN_NAME: &str = "<built-in EVS snapshot catalog>";
 /// The HTTP methods an API may use.
 pub const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
+/// Returns the columns a table's method column needs for `methods`: 6, the width of `METHOD` and of
+/// every method but OPTIONS, or 7 when OPTIONS occurs.
+pub fn method_columns<'a>(methods: impl IntoIterator<Item = &'a str>) -> usize {
+    methods.into_iter().map(str::len).fold(6, usize::max)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {

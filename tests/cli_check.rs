@@ -542,14 +542,19 @@ fn output_is_deterministic() {
     assert_eq!(first.stdout, second.stdout);
 }
 
-/// Two APIs whose 90-character paths differ only in their last segment, and one short path.
+/// Two OPTIONS APIs whose 90-character paths differ only in their last segment, and a GET API with a
+/// short path.
 fn catalog_with_long_paths() -> String {
     let long = format!("/v2/{{project_id}}/{}", "notifications/message_template/".repeat(2));
-    let api = |name: &str, path: String| {
-        json!({"name": {"zh": name, "en": name}, "method": "OPTIONS", "path": path, "aliases": [],
+    let api = |name: &str, method: &str, path: String| {
+        json!({"name": {"zh": name, "en": name}, "method": method, "path": path, "aliases": [],
                "actions": ["smn:templates:get"], "scopes": {"project": true, "enterprise_project": true}})
     };
-    let apis = [api("first", format!("{long}alpha")), api("second", format!("{long}beta")), api("third", "/v2/x".into())];
+    let apis = [
+        api("first", "OPTIONS", format!("{long}alpha")),
+        api("second", "OPTIONS", format!("{long}beta")),
+        api("third", "GET", "/v2/x/template".into()),
+    ];
     json!({"service": "smn", "apis": apis}).to_string()
 }
 
@@ -568,5 +573,7 @@ fn tables_keep_long_paths_whole() {
         assert!(text.contains(&format!("OPTIONS  {long}alpha  first")), "{args:?}:\n{text}");
         assert!(text.contains(&format!("OPTIONS  {long}beta  second")), "{args:?}:\n{text}");
         assert!(!text.contains('…'), "{args:?}:\n{text}");
+        // The method column is as wide as OPTIONS, so shorter methods line up after it.
+        assert!(text.contains("GET      /v2/x/template"), "{args:?}:\n{text}");
     }
 }

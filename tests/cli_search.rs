@@ -162,6 +162,12 @@ fn limit_zero_is_usage_error() {
     let stderr = common::stderr_text(&output);
     assert!(stderr.contains("--limit"), "{stderr}");
     assert!(stderr.contains("the limit must be 1 or more"), "{stderr}");
+
+    // A negative limit reaches the same check instead of being taken for an option.
+    let output = permscope().args(["search", "hgkz", "--limit", "-1"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::stderr_text(&output);
+    assert!(stderr.contains("give a whole number of 1 or more"), "{stderr}");
 }
 
 #[test]

@@ -95,6 +95,31 @@ fn common_terminal_keeps_required_actions() {
 }
 
 #[test]
+fn long_path_keeps_required_actions() {
+    // A 139-character OPTIONS path wraps to three rows at 80 columns, so the lines that give way
+    // must make room for those rows too.
+    let path = format!("/v2/{{project_id}}/{}", "snapshots/{snapshot_id}/metadata/".repeat(4));
+    let text = serde_json::json!({"service": "evs", "apis": [{
+        "name": {"zh": "很长路径的接口", "en": "An API with a long path"},
+        "method": "OPTIONS", "path": path, "aliases": ["/v3/x"],
+        "actions": ["evs:snapshots:delete", "evs:snapshots:get", "evs:volumes:get"],
+        "scopes": {"project": true, "enterprise_project": false}}]})
+    .to_string();
+    let catalog = Catalog::parse("long.json", &text).unwrap();
+    for lang in [Lang::En, Lang::Zh] {
+        for (width, height) in [(80, 24), (100, 30)] {
+            let mut app = App::new(catalog.clone(), lang, Theme::new(false));
+            app.update(Action::Resize(width, height));
+            let shown = screen(&app);
+            for action in ["evs:snapshots:delete", "evs:snapshots:get", "evs:volumes:get"] {
+                assert!(shown.contains(action), "{lang:?} {width}x{height}: {action}\n{shown}");
+            }
+            assert!(shown.contains("OPTIONS "), "{lang:?} {width}x{height}\n{shown}");
+        }
+    }
+}
+
+#[test]
 fn too_small() {
     both("too_small", |_| {}, 30, 8);
 }

@@ -143,7 +143,7 @@ pub struct SearchArgs {
     pub json: bool,
 
     /// Show at most this many results (1 or more)
-    #[arg(long, value_name = "N", value_parser = result_count)]
+    #[arg(long, value_name = "N", value_parser = result_count, allow_negative_numbers = true)]
     pub limit: Option<usize>,
 }
 

@@ -194,11 +194,12 @@ fn list(args: &ListArgs, context: &Context) -> Result<(), Error> {
         return emit(&to_json_text(&json!({ "apis": rows })));
     }
     let path_width = apis.iter().map(|a| width(&a.path)).max().unwrap_or(4).min(72);
+    let method_width = crate::catalog::method_columns(apis.iter().map(|a| a.method.as_str()));
     let mut out = String::new();
     for api in apis {
         out.push_str(&format!(
             "{}  {}  {}\n",
-            pad(&api.method, 6),
+            pad(&api.method, method_width),
             pad(&escape_controls(&api.path), path_width),
             escape_controls(api.name.get(context.lang))
         ));

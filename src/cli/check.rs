@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::{Context, Error, args::CheckArgs, emit_streamed, to_json_text};
 use crate::cache::ApiTexts;
-use crate::catalog::{Catalog, Lang, Scope, name_in};
+use crate::catalog::{Catalog, Lang, Scope, method_columns, name_in};
 use crate::eval::{ActionStatus, ActionTable, ApiVerdict, Evaluator, evaluate};
 use crate::policy::{Finding, Policy};
 use crate::text::{escape_controls, fit, push_json_string, width};
@@ -339,8 +339,16 @@ fn write_report_table(out: &mut dyn std::io::Write, rows: &impl Rows, report: &R
     let Report { lang, scope, warnings, source } = *report;
     let path_width = (0..rows.count()).map(|api| width(rows.path(api))).max().unwrap_or(4).min(72);
     writeln!(out, "scope: {} ({})", scope.as_str(), scope_label(scope))?;
-    writeln!(out, "{}  {}  {}  NAME / REASON", fit("STATUS", STATUS_COLUMNS), fit("METHOD", 6), fit("PATH", path_width))?;
-    let table = Table { rows, lang, scope, verdicts, path_width, marks: MARKS.map(|m| fit(m, STATUS_COLUMNS)) };
+    let method_width = method_columns((0..rows.count()).map(|api| rows.method(api)));
+    writeln!(
+        out,
+        "{}  {}  {}  NAME / REASON",
+        fit("STATUS", STATUS_COLUMNS),
+        fit("METHOD", method_width),
+        fit("PATH", path_width)
+    )?;
+    let marks = MARKS.map(|m| fit(m, STATUS_COLUMNS));
+    let table = Table { rows, lang, scope, verdicts, method_width, path_width, marks };
     write_blocks(out, verdicts.len(), |buffer, apis| table.push_rows(buffer, apis))?;
 
     let callable = verdicts.iter().filter(|v| v.callable).count();
@@ -362,6 +370,7 @@ struct Table<'a, R> {
     lang: Lang,
     scope: Scope,
     verdicts: &'a [ApiVerdict],
+    method_width: usize,
     path_width: usize,
     /// [`MARKS`], padded to the status column.
     marks: [String; 4],
@@ -371,12 +380,12 @@ impl<R: Rows> Table<'_, R> {
     /// Appends the rows of the APIs in `apis`: status, method, path and name, and the reason on a
     /// second line, under the name, when the API is not callable.
     fn push_rows(&self, out: &mut Vec<u8>, apis: std::ops::Range<usize>) {
-        let indent = STATUS_COLUMNS + 2 + 6 + 2 + self.path_width + 2;
+        let indent = STATUS_COLUMNS + 2 + self.method_width + 2 + self.path_width + 2;
         for api in apis {
             let verdict = &self.verdicts[api];
             push_str(out, &self.marks[mark(verdict)]);
             push_str(out, "  ");
-            push_padded(out, self.rows.method(api), 6);
+            push_padded(out, self.rows.method(api), self.method_width);
             push_str(out, "  ");
             push_padded(out, &escape_controls(self.rows.path(api)), self.path_width);
             push_str(out, "  ");

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::{Context, Error, args::SearchArgs, emit, to_json_text};
+use crate::catalog::method_columns;
 use crate::text::{escape_controls, pad, width};
 
 pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
@@ -36,12 +37,13 @@ pub fn run(args: &SearchArgs, context: &Context) -> Result<(), Error> {
         return emit(&format!("no API matches {:?}\n", escape_controls(&query).as_ref()));
     }
     let path_width = hits.iter().map(|h| width(index.api_path(h.api))).max().unwrap_or(4).min(72);
+    let method_width = method_columns(hits.iter().map(|h| index.api_method(h.api)));
     let mut out = String::new();
     for hit in &hits {
         out.push_str(&format!(
             "{:>5}  {}  {}  {}\n",
             hit.score,
-            pad(index.api_method(hit.api), 6),
+            pad(index.api_method(hit.api), method_width),
             pad(&escape_controls(index.api_path(hit.api)), path_width),
             escape_controls(index.api_name(hit.api, context.lang))
         ));

@@ -119,6 +119,8 @@ pub struct ActionRow {
 
 pub struct App {
     pub catalog: Catalog,
+    /// Columns of the API table's method column, from [`crate::catalog::method_columns`].
+    pub method_width: u16,
     search_index: Arc<SearchIndex>,
     /// The catalog's distinct actions and each API's positions among them, built once.
     action_table: ActionTable,
@@ -193,7 +195,9 @@ impl App {
         let needed_by = action_table.needed_by();
         let draft = Draft::default();
         let evaluator = draft.evaluator(&catalog);
+        let method_width = crate::catalog::method_columns(catalog.apis.iter().map(|api| api.method.as_str())) as u16;
         let mut app = App {
+            method_width,
             search_index,
             action_table,
             action_order,

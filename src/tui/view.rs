@@ -202,7 +202,7 @@ fn render_table(frame: &mut Frame, areas: &Areas, app: &App) {
         })
         .collect();
 
-    let mut widths = vec![Constraint::Length(2), Constraint::Fill(3), Constraint::Length(6)];
+    let mut widths = vec![Constraint::Length(2), Constraint::Fill(3), Constraint::Length(app.method_width)];
     let mut headings = vec![strings.column_status, strings.column_name, strings.column_method];
     if areas.wide {
         widths.push(Constraint::Fill(4));
@@ -247,8 +247,9 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App) {
     let api = &app.catalog.apis[index];
     let verdict = &app.verdicts[index];
 
-    // Each line with the rank at which it is left out when the pane is too short for all of them
-    // (0: never), so an 80x24 terminal still shows the required actions.
+    // Each line comes with the rank at which it is left out when the pane is too short (0: never), so
+    // an 80x24 terminal still shows the required actions. The aliases go first, then the scopes, the
+    // name in the other language, and the method and path.
     let mut lines = vec![(0, Line::from(Span::styled(escape_controls(api.name.get(app.lang)).into_owned(), theme.title(true))))];
     let other_name = match app.lang {
         Lang::En => &api.name.zh,
@@ -257,7 +258,8 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App) {
     if !other_name.is_empty() && other_name != api.name.get(app.lang) {
         lines.push((3, Line::from(Span::styled(escape_controls(other_name).into_owned(), theme.muted()))));
     }
-    lines.push((0, Line::from(format!("{} {}", api.method, escape_controls(&api.path)))));
+    // The table row shows the method and the start of the path, so a long path gives way last.
+    lines.push((4, Line::from(format!("{} {}", api.method, escape_controls(&api.path)))));
     let aliases = if api.aliases.is_empty() {
         strings.detail_no_aliases.to_owned()
     } else {
@@ -312,10 +314,16 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 /// Leaves out lines by rank until the rest fit `height` rows of `width` columns: rank 1 first, then 2,
-/// and so on, while rank 0 always stays. Each line counts as many rows as its display width wraps to.
+/// and so on, while rank 0 always stays.
 fn lines_that_fit(mut lines: Vec<(u8, Line<'_>)>, width: u16, height: u16) -> Vec<Line<'_>> {
     let rows = |lines: &[(u8, Line)]| -> usize {
-        lines.iter().map(|(_, line)| line.width().div_ceil(usize::from(width.max(1))).max(1)).sum()
+        lines
+            .iter()
+            .map(|(_, line)| {
+                let text: String = line.spans.iter().map(|span| span.content.as_ref()).collect();
+                wrapped_rows(&text, usize::from(width))
+            })
+            .sum()
     };
     let highest = lines.iter().map(|(rank, _)| *rank).max().unwrap_or(0);
     for rank in 1..=highest {
@@ -325,6 +333,28 @@ fn lines_that_fit(mut lines: Vec<(u8, Line<'_>)>, width: u16, height: u16) -> Ve
         lines.retain(|(own, _)| *own != rank);
     }
     lines.into_iter().map(|(_, line)| line).collect()
+}
+
+/// Returns the rows `text` takes when wrapped to `width` columns at spaces, a word wider than a row
+/// being broken between characters. It follows the paragraph's word wrapping closely enough to
+/// decide which detail lines fit; where it errs, it counts a row too many.
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let (mut rows, mut used) = (1, 0);
+    for (i, word) in text.split(' ').enumerate() {
+        let word_width = crate::text::width(word);
+        let start = if i == 0 { 0 } else { used + 1 };
+        if start + word_width <= width {
+            used = start + word_width;
+            continue;
+        }
+        if i > 0 {
+            rows += 1;
+        }
+        rows += word_width.saturating_sub(1) / width;
+        used = if word_width == 0 { 0 } else { (word_width - 1) % width + 1 };
+    }
+    rows
 }
 
 /// Why an action has its status: the draft's own grant, or the statement and pattern that decide it.
