@@ -67,9 +67,9 @@ fn may_hold_unsafe_in_json(text: &str) -> bool {
 }
 
 /// Returns false when `text` contains no character [`is_unsafe`] accepts, judged from its UTF-8 bytes,
-/// which is far cheaper than decoding characters (a `check` report tests 200,000 paths and names). Each such
-/// character starts with a byte below 0x20, 0x7f, or a lead byte 0xc2 (C1 controls), 0xe2 (the
-/// bidirectional controls) or 0xef (U+FEFF); Chinese text uses other lead bytes.
+/// which is far cheaper than decoding characters (a `check` report tests 200,000 paths and names).
+/// Each such character starts with a byte below 0x20, 0x7f, or a lead byte 0xc2 (C1 controls), 0xe2
+/// (the separators and bidirectional controls) or 0xef (U+FEFF). Chinese text uses other lead bytes.
 fn may_hold_unsafe(text: &str) -> bool {
     any_byte(text, |b| b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xe2 | 0xef))
 }
@@ -87,10 +87,10 @@ fn is_printable_ascii(text: &str) -> bool {
     !any_byte(text, |b| !(0x20..0x7f).contains(&b))
 }
 
-/// Control characters, and the format characters that reorder or hide text (bidirectional overrides,
-/// zero-width joiners are kept because emoji use them).
+/// Control characters, the line and paragraph separators, and the format characters that reorder or
+/// hide text (bidirectional overrides). Zero-width joiners are kept because emoji use them.
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    c.is_control() || matches!(c, '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Display width in terminal columns: 2 for each wide (CJK, full-width) character.
@@ -230,6 +230,7 @@ mod tests {
         assert_eq!(escape_controls("a\u{1b}[2Jb"), "a\\x1b[2Jb");
         assert_eq!(escape_controls("\u{1b}]52;c;aGk=\u{7}"), "\\x1b]52;c;aGk=\\x07");
         assert_eq!(escape_controls("x\u{9b}y\u{202e}z"), "x\\x9by\\u{202e}z");
+        assert_eq!(escape_controls("line\u{2028}break\u{2029}"), "line\\u{2028}break\\u{2029}");
         assert!(matches!(escape_controls("快照 snapshot"), Cow::Borrowed(_)));
     }
 
