@@ -34,7 +34,7 @@ const MAX_ENTRIES: usize = 4;
 /// The first bytes of every entry. The format number changes whenever the stored layout does.
 const MAGIC: &[u8; 16] = b"permscope-cat-05";
 
-/// The parts of an entry, in the order they are stored.
+/// The parts of an entry, in the order they are stored, so `part as usize` is its position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     /// The catalog, in postcard.
@@ -98,8 +98,7 @@ impl Header {
 
     /// Returns where `part` starts in the entry, or `None` when the lengths overflow.
     fn offset(&self, part: Part) -> Option<u64> {
-        let before = PARTS.iter().position(|p| *p == part).expect("every part is listed");
-        self.lens[..before].iter().try_fold(HEADER_LEN as u64, |offset, len| offset.checked_add(*len))
+        self.lens[..part as usize].iter().try_fold(HEADER_LEN as u64, |offset, len| offset.checked_add(*len))
     }
 }
 
@@ -113,15 +112,6 @@ struct Entry {
 }
 
 impl Entry {
-    /// Reads the header of the entry at `path` when it is whole and the entry's size matches it.
-    fn header(path: &Path) -> Option<Header> {
-        let mut file = File::open(path).ok()?;
-        let mut bytes = [0; HEADER_LEN];
-        file.read_exact(&mut bytes).ok()?;
-        let header = Header::from_bytes(&bytes)?;
-        (Some(file.metadata().ok()?.len()) == header.size()).then_some(header)
-    }
-
     /// Opens the entry at `path` when its header is whole and its size matches the header.
     fn open(path: &Path) -> Option<Entry> {
         let file = File::open(path).ok()?;
@@ -140,7 +130,7 @@ impl Entry {
 
     /// Returns the range of `part` in the map when its checksum matches.
     fn part_range(&self, part: Part) -> Option<std::ops::Range<usize>> {
-        let i = PARTS.iter().position(|p| *p == part).expect("every part is listed");
+        let i = part as usize;
         let start = usize::try_from(self.header.offset(part)?).ok()?;
         let end = start.checked_add(usize::try_from(self.header.lens[i]).ok()?)?;
         let bytes = self.map.get(start..end)?;
@@ -572,13 +562,11 @@ impl CatalogFile {
             return file;
         }
         let Some(slot) = path_slot(Path::new(path)) else { return file };
-        // The header is read before the entry is mapped, so hashing starts as early as it can and
-        // only when there is an entry to check.
-        let entry_path = cache.entry_path(slot);
-        if Entry::header(&entry_path).is_some() {
+        file.entry = Entry::open(&cache.entry_path(slot));
+        // The file is hashed only when there is an entry to check it against.
+        if file.entry.is_some() {
             let path = PathBuf::from(path);
             file.key = Some(std::thread::spawn(move || file_key(&path)));
-            file.entry = Entry::open(&entry_path);
         }
         file
     }
@@ -782,7 +770,7 @@ mod tests {
                 Damage::Empty => bytes.clear(),
                 Damage::Flip(part) => {
                     let header = Header::from_bytes(bytes[..HEADER_LEN].try_into().unwrap()).unwrap();
-                    let i = PARTS.iter().position(|p| p == part).unwrap();
+                    let i = *part as usize;
                     let middle = header.offset(*part).unwrap() + header.lens[i] / 2;
                     bytes[middle as usize] ^= 0x20;
                 }
