@@ -83,18 +83,9 @@ fn peak_memory_kib(binary: &str, cache: &Path, catalog: &Path, args: &[&str], re
     if !Path::new(GNU_TIME).is_file() {
         return None;
     }
-    let status = Command::new(GNU_TIME)
-        .args(["-f", "%M", "-o"])
-        .arg(report)
-        .arg(binary)
-        .env("XDG_CACHE_HOME", cache)
-        .arg("--catalog")
-        .arg(catalog)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("GNU time runs");
+    let mut time = Command::new(GNU_TIME);
+    time.args(["-f", "%M", "-o"]).arg(report).arg(binary);
+    let status = with_catalog(time, cache, catalog, args).status().expect("GNU time runs");
     assert!(status.success(), "permscope {args:?} failed under GNU time: {status}");
     let text = std::fs::read_to_string(report).expect("GNU time wrote its report");
     Some(text.lines().last().and_then(|line| line.trim().parse().ok()).expect("GNU time reports KiB"))
@@ -103,20 +94,20 @@ fn peak_memory_kib(binary: &str, cache: &Path, catalog: &Path, args: &[&str], re
 /// Runs `permscope --catalog CATALOG EXTRA... ARGS...` with its cache in `cache`, and returns how long
 /// it took from spawn to exit.
 fn time_run(binary: &str, cache: &Path, catalog: &Path, extra: &[&str], args: &[&str]) -> Duration {
+    let mut command = with_catalog(Command::new(binary), cache, catalog, &[extra, args].concat());
     let start = Instant::now();
-    let status = Command::new(binary)
-        .env("XDG_CACHE_HOME", cache)
-        .arg("--catalog")
-        .arg(catalog)
-        .args(extra)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("permscope runs");
+    let status = command.status().expect("permscope runs");
     let elapsed = start.elapsed();
     assert!(status.success(), "permscope {args:?} failed: {status}");
     elapsed
+}
+
+/// Adds `--catalog CATALOG ARGS...` to `command`, which runs permscope directly or through GNU time,
+/// with the catalog cache in `cache` and the output discarded.
+fn with_catalog(mut command: Command, cache: &Path, catalog: &Path, args: &[&str]) -> Command {
+    command.env("XDG_CACHE_HOME", cache).arg("--catalog").arg(catalog).args(args);
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    command
 }
 
 /// Formats the median, fastest and slowest of `times`.
