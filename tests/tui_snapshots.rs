@@ -110,11 +110,11 @@ fn long_path_keeps_required_actions() {
         for (width, height) in [(80, 24), (100, 30)] {
             let mut app = App::new(catalog.clone(), lang, Theme::new(false));
             app.update(Action::Resize(width, height));
-            let shown = screen(&app);
+            let drawn = screen(&app);
             for action in ["evs:snapshots:delete", "evs:snapshots:get", "evs:volumes:get"] {
-                assert!(shown.contains(action), "{lang:?} {width}x{height}: {action}\n{shown}");
+                assert!(drawn.contains(action), "{lang:?} {width}x{height}: {action}\n{drawn}");
             }
-            assert!(shown.contains("OPTIONS "), "{lang:?} {width}x{height}\n{shown}");
+            assert!(drawn.contains("OPTIONS "), "{lang:?} {width}x{height}\n{drawn}");
         }
     }
 }

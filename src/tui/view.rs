@@ -336,8 +336,8 @@ fn lines_that_fit(mut lines: Vec<(u8, Line<'_>)>, width: u16, height: u16) -> Ve
 }
 
 /// Returns the rows `text` takes when wrapped to `width` columns at spaces, a word wider than a row
-/// being broken between characters. It follows the paragraph's word wrapping closely enough to
-/// decide which detail lines fit; where it errs, it counts a row too many.
+/// being broken between characters. This estimates the paragraph's own word wrapping, closely enough
+/// to decide which detail lines fit.
 fn wrapped_rows(text: &str, width: usize) -> usize {
     let width = width.max(1);
     let (mut rows, mut used) = (1, 0);
